@@ -1,0 +1,1 @@
+"""The four service schemas (SDL), shipped for the local sandbox and the schema tooling."""
