@@ -1,1 +1,25 @@
-"""placeholder"""
+"""Microsoft Entra ID client-credentials authentication for the Debt Core API.
+
+``ClientSecretCredential`` fetches tokens from Entra ID; ``EntraAuth`` is the ``httpx.Auth`` that
+caches them, refreshes them before they expire and replays a request once after a 401. Logs go to
+the ``alleviate_debtcore.auth`` logger and never contain secrets or tokens.
+"""
+
+import logging
+
+from ._cache import InMemoryTokenCache, TokenCache
+from ._credential import ClientSecretCredential, TokenCredential
+from ._entra_auth import EntraAuth
+from ._token import AccessToken
+
+__all__ = [
+    "AccessToken",
+    "ClientSecretCredential",
+    "EntraAuth",
+    "InMemoryTokenCache",
+    "TokenCache",
+    "TokenCredential",
+]
+
+# Silent unless the application configures logging.
+logging.getLogger("alleviate_debtcore.auth").addHandler(logging.NullHandler())

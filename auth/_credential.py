@@ -1,0 +1,400 @@
+"""Credentials: the protocol EntraAuth needs, and the client-secret flow against Entra ID."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import httpx
+
+from alleviate_debtcore.errors import ConfigurationError, TokenEndpointError
+
+from ._response import RetryableTokenError, read_token_response
+from ._token import AccessToken
+
+__all__ = ["DEFAULT_AUTHORITY", "ClientSecretCredential", "TokenCredential", "validate_scope"]
+
+logger = logging.getLogger("alleviate_debtcore.auth")
+
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+
+# Backoff between token attempts (Stainless numbers): 0.5 s doubling to 8 s, times 0.75-1.0.
+_BACKOFF_INITIAL = 0.5
+_BACKOFF_MAX = 8.0
+# A Retry-After is honoured up to this many seconds; a longer one is cut down to it.
+_RETRY_AFTER_MAX = 60.0
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@runtime_checkable
+class TokenCredential(Protocol):
+    """Anything that can fetch access tokens for a scope.
+
+    ``cache_key_parts`` names the identity the tokens belong to (for example authority, tenant
+    and client id); with the scope it forms the token cache key, so it must differ between
+    identities and must not contain secrets.
+    """
+
+    @property
+    def cache_key_parts(self) -> tuple[str, ...]:
+        """The identity the tokens belong to, without secrets."""
+        ...
+
+    async def get_token(self, scope: str) -> AccessToken:
+        """Fetch a new token for ``scope`` without blocking the event loop."""
+        ...
+
+    def get_token_sync(self, scope: str) -> AccessToken:
+        """Fetch a new token for ``scope``, blocking."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what ``get_token`` opened."""
+        ...
+
+    def close(self) -> None:
+        """Release what ``get_token_sync`` opened."""
+        ...
+
+
+def validate_scope(scope: object) -> str:
+    """``scope`` if it is a client-credentials scope (``<resource>/.default``), else raise."""
+    if (
+        not isinstance(scope, str)
+        or not scope.endswith("/.default")
+        or any(char.isspace() for char in scope)
+    ):
+        raise ConfigurationError(
+            "The token scope must be a single resource's .default scope, "
+            "api://<Debt Core app id>/.default"
+        )
+    return scope
+
+
+class _Secret:
+    """Holds the client secret so that no repr, traceback or debugger shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+
+class ClientSecretCredential:
+    """Client-credentials grant against Microsoft Entra ID with a client secret.
+
+    Each ``get_token`` call requests a new token (``EntraAuth`` does the caching), through this
+    credential's own HTTP client: ``async_client`` / ``sync_client`` when given (never closed
+    here), otherwise clients created on first use and closed by ``aclose()`` / ``close()``.
+    Transient failures (429, 408, 5xx, ``temporarily_unavailable``, connection errors and
+    timeouts) are retried ``max_retries`` times with jittered exponential backoff that honours
+    ``Retry-After``; configuration errors raise ``InvalidCredentialsError`` at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        authority: str = DEFAULT_AUTHORITY,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        async_client: httpx.AsyncClient | None = None,
+        sync_client: httpx.Client | None = None,
+        _clock: Callable[[], float] = time.time,
+        _sleep: Callable[[float], None] = time.sleep,
+        _async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        _random: Callable[[], float] = random.random,
+    ) -> None:
+        self._tenant_id = _require_id("tenant_id", tenant_id)
+        self._client_id = _require_id("client_id", client_id)
+        self._secret = _Secret(_require_secret(client_secret))
+        self._authority = _normalize_authority(authority)
+        if timeout <= 0:
+            raise ConfigurationError("timeout must be a positive number of seconds")
+        if max_retries < 0:
+            raise ConfigurationError("max_retries must be 0 or more")
+        self._timeout = httpx.Timeout(timeout)
+        self._max_retries = max_retries
+        self._token_url = f"{self._authority}/{self._tenant_id}/oauth2/v2.0/token"
+        self._async_client = async_client
+        self._sync_client = sync_client
+        self._owns_async = async_client is None
+        self._owns_sync = sync_client is None
+        # An owned AsyncClient's connections belong to the loop that opened them.
+        self._async_client_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._client_lock = threading.Lock()
+        self._clock = _clock
+        self._sleep = _sleep
+        self._async_sleep = _async_sleep
+        self._random = _random
+
+    @property
+    def cache_key_parts(self) -> tuple[str, ...]:
+        """``(authority, tenant_id, client_id)``."""
+        return (self._authority, self._tenant_id, self._client_id)
+
+    @property
+    def token_url(self) -> str:
+        """The token endpoint this credential posts to."""
+        return self._token_url
+
+    async def get_token(self, scope: str) -> AccessToken:
+        validate_scope(scope)
+        client = self._get_async_client()
+        attempts = self._max_retries + 1
+        request_id = str(uuid.uuid4())
+        for attempt in range(1, attempts + 1):
+            request = self._build_request(client, scope, request_id)
+            sent_at, started = self._clock(), time.monotonic()
+            try:
+                response = await client.send(request, auth=None, follow_redirects=False)
+            except httpx.RequestError as exc:
+                error, retry_after = self._request_error(exc), None
+            else:
+                try:
+                    return self._accept(response, sent_at, started, attempt, request_id)
+                except RetryableTokenError as retryable:
+                    error, retry_after = retryable.error, retryable.retry_after
+            delay = self._next_delay(error, retry_after, attempt, attempts, started, request_id)
+            await self._async_sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_token_sync(self, scope: str) -> AccessToken:
+        validate_scope(scope)
+        client = self._get_sync_client()
+        attempts = self._max_retries + 1
+        request_id = str(uuid.uuid4())
+        for attempt in range(1, attempts + 1):
+            request = self._build_request(client, scope, request_id)
+            sent_at, started = self._clock(), time.monotonic()
+            try:
+                response = client.send(request, auth=None, follow_redirects=False)
+            except httpx.RequestError as exc:
+                error, retry_after = self._request_error(exc), None
+            else:
+                try:
+                    return self._accept(response, sent_at, started, attempt, request_id)
+                except RetryableTokenError as retryable:
+                    error, retry_after = retryable.error, retryable.retry_after
+            delay = self._next_delay(error, retry_after, attempt, attempts, started, request_id)
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def aclose(self) -> None:
+        """Close the AsyncClient this credential created; an injected one is left open."""
+        with self._client_lock:
+            if not self._owns_async:
+                return
+            client, loop_ref = self._async_client, self._async_client_loop
+            self._async_client = self._async_client_loop = None
+        # Its connections can only be closed from the loop that opened them; elsewhere, drop it.
+        if client is not None and loop_ref is not None and loop_ref() is asyncio.get_running_loop():
+            await client.aclose()
+
+    def close(self) -> None:
+        """Close the Client this credential created; an injected one is left open."""
+        with self._client_lock:
+            client = self._sync_client
+            if self._owns_sync:
+                self._sync_client = None
+        if client is not None and self._owns_sync:
+            client.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientSecretCredential(authority={self._authority!r}, "
+            f"tenant_id={self._tenant_id!r}, client_id={self._client_id!r})"
+        )
+
+    # --- one attempt --------------------------------------------------------------------------
+
+    def _build_request(
+        self, client: httpx.AsyncClient | httpx.Client, scope: str, request_id: str
+    ) -> httpx.Request:
+        request = client.build_request(
+            "POST",
+            self._token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self._client_id,
+                "client_secret": self._secret.reveal(),
+                "scope": scope,
+            },
+            headers={
+                "Accept": "application/json",
+                # Entra logs this id and echoes it back: quote it in support tickets.
+                "client-request-id": request_id,
+                "return-client-request-id": "true",
+            },
+            timeout=self._timeout,
+        )
+        # An injected client may carry the API's default headers: the bearer token stays there.
+        request.headers.pop("Authorization", None)
+        return request
+
+    def _accept(
+        self,
+        response: httpx.Response,
+        sent_at: float,
+        started: float,
+        attempt: int,
+        request_id: str,
+    ) -> AccessToken:
+        elapsed = time.monotonic() - started
+        try:
+            token = read_token_response(response, sent_at=sent_at)
+        except RetryableTokenError:
+            raise
+        except Exception as exc:
+            logger.warning(
+                "token request failed: HTTP %s, %s, oauth_error=%s, aadsts=%s, trace_id=%s, "
+                "client_request_id=%s, attempt %d, %.3f s",
+                response.status_code,
+                type(exc).__name__,
+                getattr(exc, "oauth_error", None),
+                getattr(exc, "aadsts_code", None),
+                getattr(exc, "trace_id", None),
+                request_id,
+                attempt,
+                elapsed,
+            )
+            raise
+        logger.info(
+            "token acquired for client_id=%s tenant=%s in %.3f s (attempt %d), expires in %.0f s",
+            self._client_id,
+            self._tenant_id,
+            elapsed,
+            attempt,
+            token.expires_on - sent_at,
+        )
+        return token
+
+    def _request_error(self, exc: httpx.RequestError) -> TokenEndpointError:
+        """The error for a request that got no usable response; raised now unless transient."""
+        if isinstance(exc, httpx.TimeoutException):
+            what = "timed out"
+        elif isinstance(exc, httpx.TransportError):
+            what = "could not be reached"
+        else:
+            what = "sent a response that could not be read"
+        error = TokenEndpointError(
+            f"The Entra ID token endpoint {what} ({type(exc).__name__}); check network access "
+            f"to {self._authority}"
+        )
+        error.__cause__ = exc
+        if not isinstance(exc, httpx.TransportError):
+            raise error
+        return error
+
+    def _next_delay(
+        self,
+        error: TokenEndpointError,
+        retry_after: float | None,
+        attempt: int,
+        attempts: int,
+        started: float,
+        request_id: str,
+    ) -> float:
+        """The wait before the next attempt; raises ``error`` when attempts are used up."""
+        elapsed = time.monotonic() - started
+        codes = f"HTTP {error.status_code}, oauth_error={error.oauth_error}"
+        if error.status_code is None:
+            codes = type(error.__cause__).__name__
+        if attempt >= attempts:
+            logger.warning(
+                "token request failed after %d attempt(s): %s, aadsts=%s, trace_id=%s, "
+                "client_request_id=%s, %.3f s",
+                attempt,
+                codes,
+                error.aadsts_code,
+                error.trace_id,
+                request_id,
+                elapsed,
+            )
+            raise error
+        if retry_after is not None:
+            delay = min(retry_after, _RETRY_AFTER_MAX)
+        else:
+            backoff = min(_BACKOFF_INITIAL * 2 ** (attempt - 1), _BACKOFF_MAX)
+            delay = backoff * (0.75 + 0.25 * self._random())
+        logger.info(
+            "token request attempt %d/%d failed (%s, %.3f s); retrying in %.2f s",
+            attempt,
+            attempts,
+            codes,
+            elapsed,
+            delay,
+        )
+        return delay
+
+    # --- clients ------------------------------------------------------------------------------
+
+    def _get_async_client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        with self._client_lock:
+            client = self._async_client
+            if client is not None and not self._owns_async:
+                return client
+            if (
+                client is None
+                or self._async_client_loop is None
+                or self._async_client_loop() is not loop
+            ):
+                # First use, or a new event loop: the old client's connections are unusable here.
+                client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+                self._async_client = client
+                self._async_client_loop = weakref.ref(loop)
+            return client
+
+    def _get_sync_client(self) -> httpx.Client:
+        with self._client_lock:
+            if self._sync_client is None:
+                self._sync_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+            return self._sync_client
+
+
+def _require_id(name: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"{name} is empty")
+    if value != value.strip() or any(char in value for char in "/?#\\ "):
+        raise ConfigurationError(f"{name} contains spaces or URL characters")
+    return value
+
+
+def _require_secret(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(
+            "client_secret is empty: set ALLEVIATE_CLIENT_SECRET to the secret's Value"
+        )
+    return value
+
+
+def _normalize_authority(authority: object) -> str:
+    if not isinstance(authority, str):
+        raise ConfigurationError("authority must be a URL string")
+    parts = urlsplit(authority.strip())
+    host = (parts.hostname or "").lower()
+    # The secret travels in the body: plain HTTP only to this machine (a local sandbox).
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+        raise ConfigurationError(
+            f"authority must be an https:// URL (got {authority!r}), e.g. {DEFAULT_AUTHORITY}"
+        )
+    if not host or parts.query or parts.fragment:
+        raise ConfigurationError(f"authority is not a valid URL: {authority!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"

@@ -1,0 +1,304 @@
+"""``httpx.Auth`` adding Entra ID bearer tokens: cached, refreshed early, fetched once."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import logging
+import random
+import threading
+import time
+import weakref
+from collections.abc import AsyncGenerator, Callable, Generator
+
+import httpx
+
+from alleviate_debtcore.errors import ConfigurationError, CredentialError
+
+from ._cache import InMemoryTokenCache, TokenCache, token_cache_key
+from ._credential import TokenCredential, validate_scope
+from ._token import AccessToken
+
+__all__ = ["EntraAuth"]
+
+logger = logging.getLogger("alleviate_debtcore.auth")
+
+# azure-core draws 0-60 s per token so that many processes do not refresh in the same second.
+_JITTER_MAX = 60.0
+# After a failed proactive refresh, the still-valid token is used this long before trying again.
+_REFRESH_RETRY_DELAY = 30.0
+
+
+class _State(enum.Enum):
+    FRESH = "fresh"  # valid and not due (or due, but backing off after a failed refresh)
+    DUE = "due"  # valid, and time to fetch its successor
+    STALE = "stale"  # missing or expired: nothing to send until a fetch succeeds
+
+
+class EntraAuth(httpx.Auth):
+    """Bearer-token auth for ``httpx.Client`` and ``httpx.AsyncClient``.
+
+    - One token serves every request until it is due: ``refresh_on`` from the issuer's
+      ``refresh_in``, or earlier, when the time left is ``min(refresh_margin + jitter,
+      lifetime / 2)`` with a per-token jitter of 0-60 s.
+    - One fetch at a time, per event loop and across threads; a due but valid token keeps serving
+      other requests while one of them refreshes it.
+    - A failed refresh keeps the valid token (WARNING logged, retried 30 s later); only a missing
+      or expired token lets the error reach the caller.
+    - A 401 from the API drops the rejected token and replays the request once with a new token.
+    """
+
+    requires_request_body = True  # so a 401 can replay a streamed body
+
+    def __init__(
+        self,
+        credential: TokenCredential,
+        *,
+        scope: str,
+        refresh_margin: float = 300.0,
+        cache: TokenCache | None = None,
+        _clock: Callable[[], float] = time.time,
+        _jitter: Callable[[], float] | None = None,
+        _refresh_retry_delay: float = _REFRESH_RETRY_DELAY,
+    ) -> None:
+        if refresh_margin < 0:
+            raise ConfigurationError("refresh_margin must be 0 or more seconds")
+        self._credential = credential
+        self._scope = validate_scope(scope)
+        self._refresh_margin = float(refresh_margin)
+        self._cache: TokenCache = cache if cache is not None else InMemoryTokenCache()
+        self._key = token_cache_key(credential.cache_key_parts, scope)
+        self._clock = _clock
+        self._jitter = _jitter if _jitter is not None else _random_jitter
+        self._refresh_retry_delay = _refresh_retry_delay
+        # Guards the small shared state below; never held across I/O.
+        self._state_lock = threading.Lock()
+        self._thread_fetch_lock = threading.Lock()
+        # An asyncio.Lock belongs to one event loop: one per loop, forgotten with the loop.
+        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._next_refresh_attempt = 0.0
+        self._fetch_count = 0
+        self._last_failure: tuple[int, Exception] | None = None
+
+    @property
+    def scope(self) -> str:
+        return self._scope
+
+    @property
+    def cache_key(self) -> str:
+        """The key this auth's token lives under in the cache."""
+        return self._key
+
+    # --- httpx flows --------------------------------------------------------------------------
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        request.read()
+        token = self.get_token_sync()
+        _authorize(request, token)
+        response = yield request
+        if response.status_code == 401:
+            fresh = self._renew_sync(token)
+            if fresh is not None:
+                _authorize(request, fresh)
+                yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        token = await self.get_token()
+        _authorize(request, token)
+        response = yield request
+        if response.status_code == 401:
+            fresh = await self._renew_async(token)
+            if fresh is not None:
+                _authorize(request, fresh)
+                yield request
+
+    # --- tokens -------------------------------------------------------------------------------
+
+    async def get_token(self) -> AccessToken:
+        """The cached token, fetched or refreshed first when needed (the async flow's path)."""
+        token, state = self._lookup()
+        if state is _State.FRESH:
+            assert token is not None
+            return token
+        seen = self._fetch_count
+        lock = self._loop_lock()
+        if state is _State.DUE and lock.locked():
+            assert token is not None
+            return token  # another task is refreshing it: don't queue behind the refresh
+        async with lock:
+            token, state = self._lookup()
+            if state is _State.FRESH:
+                assert token is not None
+                return token
+            self._raise_failure_since(seen, state)
+            requested_at, started = self._clock(), time.monotonic()
+            try:
+                fresh = await self._credential.get_token(self._scope)
+            except Exception as exc:
+                return self._fetch_failed(exc, token, started)
+            return self._store(fresh, requested_at, started, token)
+
+    def get_token_sync(self) -> AccessToken:
+        """The cached token, fetched or refreshed first when needed (the sync flow's path)."""
+        token, state = self._lookup()
+        if state is _State.FRESH:
+            assert token is not None
+            return token
+        seen = self._fetch_count
+        if state is _State.DUE:
+            if not self._thread_fetch_lock.acquire(blocking=False):
+                assert token is not None
+                return token  # another thread is refreshing it
+        else:
+            self._thread_fetch_lock.acquire()
+        try:
+            token, state = self._lookup()
+            if state is _State.FRESH:
+                assert token is not None
+                return token
+            self._raise_failure_since(seen, state)
+            requested_at, started = self._clock(), time.monotonic()
+            try:
+                fresh = self._credential.get_token_sync(self._scope)
+            except Exception as exc:
+                return self._fetch_failed(exc, token, started)
+            return self._store(fresh, requested_at, started, token)
+        finally:
+            self._thread_fetch_lock.release()
+
+    async def _renew_async(self, rejected: AccessToken) -> AccessToken | None:
+        self._drop_if_current(rejected)
+        fresh = await self.get_token()
+        return None if fresh.token == rejected.token else fresh
+
+    def _renew_sync(self, rejected: AccessToken) -> AccessToken | None:
+        self._drop_if_current(rejected)
+        fresh = self.get_token_sync()
+        return None if fresh.token == rejected.token else fresh
+
+    def _lookup(self) -> tuple[AccessToken | None, _State]:
+        now = self._clock()
+        token = self._cache.get(self._key)
+        if token is None or token.is_expired(now):
+            return None, _State.STALE
+        if not token.is_due(now) or now < self._next_refresh_attempt:
+            return token, _State.FRESH
+        return token, _State.DUE
+
+    def _drop_if_current(self, rejected: AccessToken) -> None:
+        """Forget the token the API rejected, unless another request already replaced it."""
+        with self._state_lock:
+            current = self._cache.get(self._key)
+            if current is not None and current.token == rejected.token:
+                self._cache.remove(self._key)
+                logger.info("the API rejected the access token (401); fetching a new one")
+
+    def _raise_failure_since(self, seen: int, state: _State) -> None:
+        """With no usable token, share the failure of a fetch that ended while we waited."""
+        with self._state_lock:
+            failure = self._last_failure
+        if state is _State.STALE and failure is not None and failure[0] > seen:
+            raise failure[1]
+
+    def _store(
+        self,
+        token: AccessToken,
+        requested_at: float,
+        started: float,
+        previous: AccessToken | None,
+    ) -> AccessToken:
+        # Expiry counts from when we asked, so the lifetime here errs on the short side.
+        lifetime = max(token.expires_on - requested_at, 0.0)
+        jitter = min(max(self._jitter(), 0.0), _JITTER_MAX)
+        margin = min(self._refresh_margin + jitter, lifetime / 2)
+        due = min(token.refresh_on, token.expires_on - margin)
+        stored = dataclasses.replace(token, refresh_on=due)
+        with self._state_lock:
+            self._cache.set(self._key, stored)
+            self._fetch_count += 1
+            self._next_refresh_attempt = 0.0
+        logger.info(
+            "%s token in %.3f s for scope %s; refresh in %.0f s, expires in %.0f s",
+            "refreshed" if previous is not None else "acquired",
+            time.monotonic() - started,
+            self._scope,
+            due - requested_at,
+            token.expires_on - requested_at,
+        )
+        return stored
+
+    def _fetch_failed(
+        self, exc: Exception, current: AccessToken | None, started: float
+    ) -> AccessToken:
+        """Keep ``current`` if a refresh failed while it is still valid; otherwise re-raise."""
+        now = self._clock()
+        with self._state_lock:
+            self._fetch_count += 1
+            if current is None or current.is_expired(now):
+                self._last_failure = (self._fetch_count, exc)
+                raise exc
+            self._next_refresh_attempt = now + self._refresh_retry_delay
+        logger.warning(
+            "token refresh failed after %.3f s (%s); still using the current token, which "
+            "expires in %.0f s; next attempt in %.0f s",
+            time.monotonic() - started,
+            _describe(exc),
+            current.expires_on - now,
+            self._refresh_retry_delay,
+        )
+        return current
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._state_lock:
+            lock = self._loop_locks.get(loop)
+            if lock is None:
+                lock = self._loop_locks[loop] = asyncio.Lock()
+            return lock
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the credential's own async HTTP client."""
+        await self._credential.aclose()
+
+    def close(self) -> None:
+        """Close the credential's own sync HTTP client."""
+        self._credential.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"EntraAuth(credential={self._credential!r}, scope={self._scope!r}, "
+            f"refresh_margin={self._refresh_margin!r})"
+        )
+
+
+def _authorize(request: httpx.Request, token: AccessToken) -> None:
+    request.headers["Authorization"] = f"Bearer {token.token}"
+
+
+def _random_jitter() -> float:
+    return random.uniform(0.0, _JITTER_MAX)
+
+
+def _describe(exc: Exception) -> str:
+    # Codes only: a foreign credential's message could quote anything.
+    if isinstance(exc, CredentialError):
+        codes = [
+            code
+            for code in (
+                f"HTTP {exc.status_code}" if exc.status_code else None,
+                exc.oauth_error,
+                exc.aadsts_code,
+                f"trace_id={exc.trace_id}" if exc.trace_id else None,
+            )
+            if code
+        ]
+        return ", ".join([type(exc).__name__, *codes])
+    return type(exc).__name__
