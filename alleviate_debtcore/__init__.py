@@ -1,1 +1,74 @@
-"""placeholder"""
+"""Typed async client for the Alleviate Debt Core GraphQL API.
+
+Start with ``AsyncDebtCore``. The four services' types live in ``alleviate_debtcore.credit``,
+``.underwriting``, ``.offers`` and ``.enrollment``; the exceptions in ``alleviate_debtcore.errors``.
+"""
+
+from ._client import AsyncDebtCore
+from ._environment import SERVICES, Environment, Service
+from ._logging import configure_logging_from_env
+from ._models import OpenStrEnum
+from ._payload import unwrap
+from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RetryPolicy
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    CredentialError,
+    DebtCoreError,
+    GraphQLResponseError,
+    InternalServerError,
+    InvalidCredentialsError,
+    MalformedTokenResponseError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    ResponseValidationError,
+    TokenEndpointError,
+    UnprocessableEntityError,
+)
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "SERVICES",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncDebtCore",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "CredentialError",
+    "DebtCoreError",
+    "Environment",
+    "GraphQLResponseError",
+    "InternalServerError",
+    "InvalidCredentialsError",
+    "MalformedTokenResponseError",
+    "NotFoundError",
+    "OpenStrEnum",
+    "PayloadError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "Service",
+    "TokenEndpointError",
+    "UnprocessableEntityError",
+    "__version__",
+    "unwrap",
+]
+
+configure_logging_from_env()

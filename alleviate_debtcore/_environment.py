@@ -83,7 +83,7 @@ class Environment:
     tenant_id: str = ALLEVIATE_TENANT_ID
     app_id: str = SANDBOX_APP_ID
     authority: str = ENTRA_AUTHORITY
-    service_paths: Mapping[Service, str] = field(default=SERVICE_PATHS)
+    service_paths: Mapping[Service, str] = field(default_factory=lambda: SERVICE_PATHS)
 
     SANDBOX: ClassVar[Environment]
     PRODUCTION: ClassVar[Environment]

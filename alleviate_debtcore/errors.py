@@ -7,7 +7,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     ├── CredentialError ............... no access token could be obtained from Microsoft Entra ID
     │   ├── InvalidCredentialsError ... the token endpoint refused our configuration (never retried)
     │   ├── TokenEndpointError ........ the token endpoint failed or was unreachable (retried first)
-    │   └── MalformedTokenResponseError the token endpoint answered something that is not a token
+    │   └── MalformedTokenResponseError  the token endpoint answered something other than a token
     ├── APIError ...................... the Debt Core API could not be used
     │   ├── APIConnectionError ........ no HTTP response arrived
     │   │   └── APITimeoutError ....... ... because a timeout expired
@@ -23,7 +23,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   ├── ResponseDecodeError ....... a 2xx body that is not a GraphQL JSON response
     │   ├── GraphQLResponseError ...... the response's top-level ``errors`` (``partial_data`` kept)
     │   └── ResponseValidationError ... the data does not match the generated models
-    └── PayloadError .................. the operation's own ``{data, errors}`` payload reports errors
+    └── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
 
 Messages say what to do next and never contain secrets, tokens or applicant data: only status
 codes, operation names, request ids, OAuth error codes and the server's own error texts for
@@ -267,7 +267,9 @@ class GraphQLErrorDetail:
         return code if isinstance(code, str) else None
 
     def __repr__(self) -> str:
-        return f"GraphQLErrorDetail(message={self.message!r}, path={self.path!r}, code={self.code!r})"
+        return (
+            f"GraphQLErrorDetail(message={self.message!r}, path={self.path!r}, code={self.code!r})"
+        )
 
 
 class GraphQLResponseError(APIError):

@@ -6,14 +6,12 @@ field's arguments as variables, selecting the whole payload except the elements 
 `# docs only:` (the live server may lack them), covering every docs example, and valid against the
 service schema. Only graphql-core and the files are used; nothing touches the network.
 
-The docs examples live outside the repository (DEBTCORE_EXAMPLES_DIR, default
-/work/shared/reference/examples); when they are absent those tests are skipped.
+The docs examples are copied into tests/fixtures/examples/ (from the API fact sheet).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -56,7 +54,7 @@ QUERIES = REPO / "queries"
 SERVICES = ("credit", "underwriting", "offers", "enrollment")
 FRAGMENTS_FILE = "fragments.graphql"
 
-EXAMPLES_DIR = Path(os.environ.get("DEBTCORE_EXAMPLES_DIR", "/work/shared/reference/examples"))
+EXAMPLES_DIR = Path(__file__).parent / "fixtures" / "examples"
 # Examples folder -> service. `_not_service_specific/` is an illustration, not an operation.
 EXAMPLE_FOLDERS = {
     "credit": "credit",
@@ -513,8 +511,6 @@ def test_files_start_with_a_comment(service: str) -> None:
 
 
 def _example_params() -> list[ParameterSet]:
-    if not EXAMPLES_DIR.is_dir():
-        return [pytest.param(EXAMPLES_DIR, marks=pytest.mark.skip(reason=f"no {EXAMPLES_DIR}"))]
     return [
         pytest.param(path, id=f"{folder}/{path.name}")
         for folder in EXAMPLE_FOLDERS
@@ -523,8 +519,6 @@ def _example_params() -> list[ParameterSet]:
 
 
 def test_examples_are_present() -> None:
-    if not EXAMPLES_DIR.is_dir():
-        pytest.skip(f"no {EXAMPLES_DIR}")
     for folder in EXAMPLE_FOLDERS:
         assert list((EXAMPLES_DIR / folder).glob("*.graphql")), f"no examples in {folder}/"
 

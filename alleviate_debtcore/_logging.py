@@ -1,0 +1,33 @@
+"""Logging: the ``alleviate_debtcore`` logger tree, silent unless configured.
+
+Children per concern: ``alleviate_debtcore.transport`` (each attempt, retries at INFO) and
+``alleviate_debtcore.auth`` (token requests). Records carry service, operation, status, attempt,
+duration and request ids; never bodies, variables, tokens, secrets or headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+__all__ = ["LOGGER_NAME", "configure_logging_from_env"]
+
+LOGGER_NAME = "alleviate_debtcore"
+ENV_LOG = "ALLEVIATE_LOG"
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+
+def configure_logging_from_env() -> None:
+    """``ALLEVIATE_LOG=info|debug`` sends the package's records to stderr."""
+    level = _LEVELS.get(os.environ.get(ENV_LOG, "").strip().lower())
+    if level is None:
+        return
+    logger = logging.getLogger(LOGGER_NAME)
+    if not any(getattr(h, "_alleviate_debtcore", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._alleviate_debtcore = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(level)

@@ -1,0 +1,11 @@
+"""Eligibility Review service (/eligibility-review-service/graphql).
+
+Its input types, enums and result models, generated from schemas/underwriting.graphql and
+queries/underwriting/. Import them from here, not from ``alleviate_debtcore.generated``.
+"""
+
+from .generated import underwriting as _generated
+from .generated.underwriting import *  # noqa: F403
+
+__all__: list[str] = []
+__all__ += _generated.__all__

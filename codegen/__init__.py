@@ -1,0 +1,1 @@
+"""Handwritten inputs of the code generator: the driver, our plugin and the base-client shim."""

@@ -1,0 +1,7 @@
+# Copied into every generated package by ariadne-codegen (base_client_file_path): the shared
+# implementation lives in alleviate_debtcore._base_client.
+from alleviate_debtcore._base_client import ServiceClient
+
+
+class BaseClient(ServiceClient):
+    """Base of this service's generated client."""

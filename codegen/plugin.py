@@ -1,0 +1,296 @@
+# pyright: basic
+# (ariadne-codegen ships no type information)
+"""ariadne-codegen plugin: the naming, typing and wiring rules of our generated packages.
+
+ariadne-codegen calls these hooks while it builds each service package. What they change, and why:
+
+- Method and field names: ``checkApplicantEligibilityV2`` becomes ``check_applicant_eligibility_v2``
+  and ``epFee1Amount`` ``ep_fee1_amount`` (the default casing splits digits off: ``_v_2``).
+- Result classes: an operation's classes are named ``<Operation><Query|Mutation>...``. The default
+  names them after the operation alone, so ``EnrollmentStatus`` (operation) shadowed the schema's
+  ``EnrollmentStatus`` enum and parsing failed; the suffix cannot meet a schema type name.
+- Methods end in ``self.parse_result(ResultClass, response)`` instead of ``model_validate``, so a
+  response that does not match the models raises our ``ResponseValidationError`` and top-level
+  GraphQL errors keep their typed partial data.
+- Methods get a docstring from the schema: the root field's description and, for deprecated
+  fields, what to use instead.
+- Enums derive from ``OpenStrEnum``: a value added by a newer server parses instead of failing.
+- List-of-scalar result fields accept a bare scalar as a one-item list (the offers docs return
+  ``message`` as a string where the schema says ``[String]``).
+- ``base_model.py`` re-exports ``alleviate_debtcore._models`` so that all services share one
+  ``BaseModel``, one ``UNSET`` and one ``Upload``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from typing import Any
+
+from ariadne_codegen.plugins.base import Plugin
+from graphql import (
+    ExecutableDefinitionNode,
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLSchema,
+    Node,
+    OperationDefinitionNode,
+    OperationType,
+)
+
+_MODELS = "alleviate_debtcore._models"
+_DIGIT_SPLIT = re.compile(r"(?<=[a-z])_(\d+)")
+
+
+def _pascal(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _snake(name: str) -> str:
+    """camelCase -> snake_case, keeping digits on their word: V2 -> v2, Fee1 -> fee1."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    name = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return name.lower()
+
+
+def _suffix(definition: OperationDefinitionNode) -> str:
+    return "Mutation" if definition.operation is OperationType.MUTATION else "Query"
+
+
+def _root_field(schema: GraphQLSchema, definition: OperationDefinitionNode) -> GraphQLField | None:
+    root = (
+        schema.mutation_type
+        if definition.operation is OperationType.MUTATION
+        else schema.query_type
+    )
+    first = definition.selection_set.selections[0]
+    if root is None or not isinstance(first, FieldNode):
+        return None
+    return root.fields.get(first.name.value)
+
+
+class _Renamer(ast.NodeTransformer):
+    """Renames identifiers, forward-reference strings and imported names by a mapping."""
+
+    def __init__(
+        self, mapping: dict[str, str], *, modules: set[str] | None = None, strings: bool = True
+    ) -> None:
+        self.mapping = mapping
+        self.modules = modules  # for ImportFrom: only imports from these modules are renamed
+        self.strings = strings  # forward references are strings; an operation name is one too
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
+        node.name = self.mapping.get(node.name, node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        # ariadne-codegen spells forward references as names with quotes in them: '"X"'.
+        bare = node.id.strip('"')
+        if bare in self.mapping and (bare == node.id or self.strings):
+            node.id = node.id.replace(bare, self.mapping[bare])
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        if self.strings and isinstance(node.value, str) and node.value in self.mapping:
+            node.value = self.mapping[node.value]
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
+        if self.modules is None or node.module in self.modules:
+            for alias in node.names:
+                alias.name = self.mapping.get(alias.name, alias.name)
+        return node
+
+
+class DebtCorePlugin(Plugin):
+    def __init__(self, schema: GraphQLSchema, config_dict: dict[str, Any]) -> None:
+        super().__init__(schema, config_dict)
+        # operation module name -> {default class name: our class name}
+        self._renames: dict[str, dict[str, str]] = {}
+
+    # --- names ----------------------------------------------------------------------------------
+
+    def process_name(self, name: str, node: Node | None = None) -> str:
+        if isinstance(node, OperationDefinitionNode) and node.name is not None:
+            return _snake(node.name.value)
+        return _DIGIT_SPLIT.sub(r"\1", name)
+
+    def _operation_renames(self, definition: ExecutableDefinitionNode) -> dict[str, str]:
+        assert isinstance(definition, OperationDefinitionNode) and definition.name is not None
+        return self._renames.setdefault(_snake(definition.name.value), {})
+
+    def generate_result_types_module(
+        self, module: ast.Module, operation_definition: ExecutableDefinitionNode
+    ) -> ast.Module:
+        assert isinstance(operation_definition, OperationDefinitionNode)
+        assert operation_definition.name is not None
+        prefix = _pascal(operation_definition.name.value)
+        ours = prefix + _suffix(operation_definition)
+        mapping = self._operation_renames(operation_definition)
+        for name in _defined_names(module):
+            if name.startswith(prefix):
+                mapping[name] = ours + name[len(prefix) :]
+        # Only names this module defines: an enum imported under the same name stays untouched.
+        return _import_as_list(_Renamer(mapping, modules=set()).visit(module))
+
+    def generate_fragments_module(
+        self, module: ast.Module, fragments_definitions: dict[str, Any]
+    ) -> ast.Module:
+        return _import_as_list(module)
+
+    def generate_client_method(
+        self,
+        method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+        operation_definition: OperationDefinitionNode,
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        mapping = self._operation_renames(operation_definition)
+        _Renamer(mapping, modules=set(), strings=False).visit(method_def)
+        self._return_parse_result(method_def)
+        docstring = self._docstring(operation_definition)
+        if docstring:
+            method_def.body.insert(0, ast.Expr(ast.Constant(docstring)))
+        return method_def
+
+    def generate_client_module(self, module: ast.Module) -> ast.Module:
+        for statement in module.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module in self._renames:
+                _Renamer(self._renames[statement.module]).visit(statement)
+        return module
+
+    def generate_init_module(self, module: ast.Module) -> ast.Module:
+        exported: set[str] = set()
+        for statement in module.body:
+            if isinstance(statement, ast.ImportFrom):
+                if statement.module in self._renames:
+                    _Renamer(self._renames[statement.module]).visit(statement)
+                exported.update(alias.asname or alias.name for alias in statement.names)
+        for statement in module.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id == "__all__"
+            ):
+                statement.value = ast.List([ast.Constant(n) for n in sorted(exported)])
+        return module
+
+    # --- method bodies ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _return_parse_result(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """``data = self.get_data(response); return X.model_validate(data)``
+        becomes ``return self.parse_result(X, response)``."""
+        *head, get_data, returned = method_def.body
+        assert isinstance(returned, ast.Return) and isinstance(returned.value, ast.Call)
+        validate = returned.value.func
+        assert isinstance(validate, ast.Attribute) and validate.attr == "model_validate"
+        assert isinstance(get_data, ast.Assign)
+        call = ast.Call(
+            func=ast.Attribute(value=ast.Name("self"), attr="parse_result"),
+            args=[validate.value, ast.Name("response")],
+            keywords=[],
+        )
+        method_def.body = [*head, ast.Return(call)]
+
+    def _docstring(self, definition: OperationDefinitionNode) -> str | None:
+        field = _root_field(self.schema, definition)
+        if field is None:
+            return None
+        lines = [" ".join((field.description or "").split())]
+        if field.deprecation_reason:
+            lines.append(f"Deprecated: {' '.join(field.deprecation_reason.split())}")
+        text = "\n\n".join(textwrap.fill(line, 88) for line in lines if line)
+        return text + "\n" if text else None
+
+    # --- enums, result fields, copied files -------------------------------------------------------
+
+    def generate_enum(self, class_def: ast.ClassDef, enum_type: GraphQLEnumType) -> ast.ClassDef:
+        class_def.bases = [ast.Name("OpenStrEnum")]
+        return class_def
+
+    def generate_enums_module(self, module: ast.Module) -> ast.Module:
+        module.body.insert(0, ast.ImportFrom(_MODELS, [ast.alias("OpenStrEnum")], 0))
+        return module
+
+    def generate_result_field(
+        self,
+        field_implementation: ast.AnnAssign,
+        operation_definition: ExecutableDefinitionNode,
+        field: FieldNode,
+    ) -> ast.AnnAssign:
+        annotation = field_implementation.annotation
+        if _is_scalar_list(annotation):
+            field_implementation.annotation = ast.Subscript(
+                value=ast.Name("Annotated"),
+                slice=ast.Tuple(
+                    [annotation, ast.Call(ast.Name("BeforeValidator"), [ast.Name("as_list")], [])]
+                ),
+            )
+        return field_implementation
+
+    def copy_code(self, copied_code: str) -> str:
+        if "class UnsetType" not in copied_code:
+            return copied_code
+        return _insert_after_header(
+            "",
+            f"from {_MODELS} import UNSET, BaseModel, UnsetType, Upload\n\n"
+            '__all__ = ["UNSET", "BaseModel", "UnsetType", "Upload"]\n',
+            header=copied_code,
+        )
+
+
+def _defined_names(module: ast.Module) -> list[str]:
+    """Classes and aliases (``X = SomeFragment``) a result module defines at top level."""
+    names: list[str] = []
+    for statement in module.body:
+        if isinstance(statement, ast.ClassDef):
+            names.append(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names += [t.id for t in statement.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def _import_as_list(module: ast.Module) -> ast.Module:
+    if any(isinstance(n, ast.Name) and n.id == "as_list" for n in ast.walk(module)):
+        module.body[0:0] = [
+            ast.ImportFrom("typing", [ast.alias("Annotated")], 0),
+            ast.ImportFrom("pydantic", [ast.alias("BeforeValidator")], 0),
+            ast.ImportFrom("alleviate_debtcore._scalars", [ast.alias("as_list")], 0),
+        ]
+    return module
+
+
+_SCALAR_NAMES = {"str", "int", "float", "bool", "Any"}
+
+
+def _is_scalar_list(annotation: ast.expr) -> bool:
+    """``list[X]`` or ``Optional[list[X]]`` where X is a (possibly optional) builtin scalar."""
+    node = _strip_optional(annotation)
+    if not (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("list", "List")
+    ):
+        return False
+    item = _strip_optional(node.slice)
+    return isinstance(item, ast.Name) and item.id in _SCALAR_NAMES
+
+
+def _strip_optional(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return node.slice if node.value.id == "Optional" else node
+    return node
+
+
+def _insert_after_header(code: str, addition: str, *, header: str | None = None) -> str:
+    """Insert ``addition`` after the leading ``#`` comment block of ``header`` (default: code)."""
+    source = code if header is None else header
+    lines = source.splitlines(keepends=True)
+    count = 0
+    while count < len(lines) and (lines[count].startswith("#") or not lines[count].strip()):
+        count += 1
+    head = "".join(lines[:count])
+    rest = "".join(lines[count:]) if header is None else ""
+    return head + addition + ("\n" + rest if rest else "")
