@@ -6,6 +6,7 @@ every nullable field set and once with every nullable field null.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ SCALARS: dict[str, Any] = {
 }
 
 
+@cache
 def load_schema(service: str) -> GraphQLSchema:
     return build_schema((ROOT / "schemas" / f"{service}.graphql").read_text())
 

@@ -1,0 +1,289 @@
+"""Retries, timeouts, request ids and the mapping of every fault to a typed error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from _support import StaticAuth
+from pytest_httpx import HTTPXMock
+
+from alleviate_debtcore import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AsyncDebtCore,
+    AuthenticationError,
+    BadRequestError,
+    DebtCoreError,
+    GraphQLResponseError,
+    InternalServerError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    ResponseValidationError,
+    unwrap,
+)
+from alleviate_debtcore.enrollment import CreateEnrollmentInput
+from alleviate_debtcore.offers import EnrollmentPlanInput
+
+PLAN_OK = {"data": {"enrollmentPlan": {"data": {"servicingCompany": "ACME"}, "errors": None}}}
+Fault = Callable[[httpx.Request], httpx.Response]
+
+
+def status(code: int, headers: dict[str, str] | None = None, **kw: Any) -> Fault:
+    return lambda request: httpx.Response(code, headers=headers, **kw)
+
+
+def raise_(exc: type[httpx.TransportError]) -> Fault:
+    def fault(request: httpx.Request) -> httpx.Response:
+        raise exc("simulated", request=request)
+
+    return fault
+
+
+FAULTS: dict[str, tuple[Fault, type[DebtCoreError], int, int]] = {
+    # name: (fault, error, attempts for a query, attempts for a mutation) with max_retries=2
+    "connect-error": (raise_(httpx.ConnectError), APIConnectionError, 3, 3),
+    "connect-timeout": (raise_(httpx.ConnectTimeout), APITimeoutError, 3, 3),
+    "pool-timeout": (raise_(httpx.PoolTimeout), APITimeoutError, 3, 3),
+    "read-timeout": (raise_(httpx.ReadTimeout), APITimeoutError, 3, 1),
+    "remote-protocol-error": (raise_(httpx.RemoteProtocolError), APIConnectionError, 3, 1),
+    "408": (status(408), APIStatusError, 3, 1),
+    "429": (status(429), RateLimitError, 3, 3),
+    "429-retry-after": (status(429, {"Retry-After": "0"}), RateLimitError, 3, 3),
+    "429-retry-after-ms": (status(429, {"retry-after-ms": "1"}), RateLimitError, 3, 3),
+    "500": (status(500), InternalServerError, 3, 1),
+    "502": (status(502, text="<html>Bad gateway</html>"), InternalServerError, 3, 1),
+    "503": (status(503), InternalServerError, 3, 1),
+    "504": (status(504), InternalServerError, 3, 1),
+    "400": (status(400, json={"errors": [{"message": "Syntax Error"}]}), BadRequestError, 1, 1),
+    "401": (status(401), AuthenticationError, 1, 1),
+    "403": (status(403), PermissionDeniedError, 1, 1),
+    "404": (status(404, text="not found"), NotFoundError, 1, 1),
+    "html-200": (status(200, text="<html>login</html>"), ResponseDecodeError, 1, 1),
+    "truncated-json": (status(200, text='{"data": {"enrollm'), ResponseDecodeError, 1, 1),
+    "json-array": (status(200, json=[1, 2]), ResponseDecodeError, 1, 1),
+    "no-data-no-errors": (status(200, json={"extensions": {}}), ResponseDecodeError, 1, 1),
+    "data-null-errors": (
+        status(200, json={"data": None, "errors": [{"message": "boom", "path": ["x"]}]}),
+        GraphQLResponseError,
+        1,
+        1,
+    ),
+    "schema-mismatch": (
+        status(200, json={"data": {"unexpected": 1}}),
+        ResponseValidationError,
+        1,
+        1,
+    ),
+}
+
+
+class Recorder:
+    def __init__(self, fault: Fault, then: dict[str, Any] | None = None, failures: int = 99):
+        self.fault, self.then, self.failures = fault, then, failures
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if len(self.requests) <= self.failures or self.then is None:
+            return self.fault(request)
+        return httpx.Response(200, json=self.then)
+
+
+async def call(debtcore: AsyncDebtCore, kind: str, **options: Any) -> Any:
+    if kind == "query":
+        return await debtcore.offers.enrollment_plan(
+            input=EnrollmentPlanInput(primary_applicant_state="GA"), **options
+        )
+    return await debtcore.enrollment.create_enrollment(
+        input=CreateEnrollmentInput.model_validate(
+            {"ogId": "og-1", "leadId": "lead-1", "contactInfo": {"jobClassification": "W_2"}}
+        ),
+        **options,
+    )
+
+
+@pytest.mark.parametrize("kind", ["query", "mutation"])
+@pytest.mark.parametrize("name", list(FAULTS))
+async def test_fault_raises_its_error_after_the_allowed_attempts(
+    name: str, kind: str, debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    fault, error, query_attempts, mutation_attempts = FAULTS[name]
+    recorder = Recorder(fault)
+    httpx_mock.add_callback(recorder, is_reusable=True)
+    with pytest.raises(error) as caught:
+        await call(debtcore, kind)
+    expected = query_attempts if kind == "query" else mutation_attempts
+    assert len(recorder.requests) == expected
+    assert caught.value.request_id  # type: ignore[attr-defined]
+    # One client request id per logical call, the same on every attempt.
+    assert len({r.headers["x-client-request-id"] for r in recorder.requests}) == 1
+
+
+async def test_a_query_recovers_when_a_retry_succeeds(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    recorder = Recorder(status(503), then=PLAN_OK, failures=2)
+    httpx_mock.add_callback(recorder, is_reusable=True)
+    result = await call(debtcore, "query")
+    assert unwrap(result.enrollment_plan).servicing_company == "ACME"
+    assert len(recorder.requests) == 3
+
+
+async def test_max_retries_per_call_and_per_client(httpx_mock: HTTPXMock) -> None:
+    recorder = Recorder(status(503))
+    httpx_mock.add_callback(recorder, is_reusable=True)
+    async with AsyncDebtCore(auth=StaticAuth(), max_retries=0) as debtcore:
+        with pytest.raises(InternalServerError):
+            await call(debtcore, "query")
+        assert len(recorder.requests) == 1
+        debtcore._transport.retry_policy = type(debtcore._transport.retry_policy)(  # pyright: ignore[reportPrivateUsage]
+            initial_delay=0.001
+        )
+        with pytest.raises(InternalServerError):
+            await call(debtcore, "query", max_retries=1)
+        assert len(recorder.requests) == 3
+
+
+async def test_backoff_delays_and_retry_after(httpx_mock: HTTPXMock) -> None:
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async with AsyncDebtCore(auth=StaticAuth(), max_retries=2) as debtcore:
+        debtcore._transport._sleep = sleep  # pyright: ignore[reportPrivateUsage]
+        httpx_mock.add_callback(Recorder(status(500)), is_reusable=True)
+        with pytest.raises(InternalServerError):
+            await call(debtcore, "query")
+        assert 0.375 <= sleeps[0] <= 0.5 and 0.75 <= sleeps[1] <= 1.0  # 0.5 * 2**n * U(0.75, 1)
+        sleeps.clear()
+        httpx_mock.reset()
+        httpx_mock.add_callback(Recorder(status(429, {"Retry-After": "2"})), is_reusable=True)
+        with pytest.raises(RateLimitError) as caught:
+            await call(debtcore, "mutation")
+        assert sleeps == [2.0, 2.0] and caught.value.retry_after == 2.0
+        sleeps.clear()
+        httpx_mock.reset()
+        httpx_mock.add_callback(Recorder(status(429, {"retry-after-ms": "250"})), is_reusable=True)
+        with pytest.raises(RateLimitError):
+            await call(debtcore, "query")
+        assert sleeps == [0.25, 0.25]
+
+
+async def test_retry_after_beyond_the_cap_fails_at_once(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    recorder = Recorder(status(429, {"Retry-After": "3600"}))
+    httpx_mock.add_callback(recorder, is_reusable=True)
+    with pytest.raises(RateLimitError) as caught:
+        await call(debtcore, "query")
+    assert len(recorder.requests) == 1
+    assert caught.value.retry_after == 3600.0
+
+
+async def test_timeout_per_call_reaches_httpx(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(json=PLAN_OK)
+    await call(debtcore, "query", timeout=5)
+    request = httpx_mock.get_requests()[0]
+    assert request.extensions["timeout"] == {"connect": 5, "read": 5, "write": 5, "pool": 5}
+    httpx_mock.add_response(json=PLAN_OK)
+    await call(debtcore, "query")
+    default = httpx_mock.get_requests()[1].extensions["timeout"]
+    assert default == {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 30.0}
+
+
+async def test_status_error_carries_response_and_server_request_id(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(status_code=403, headers={"x-request-id": "srv-42"}, text="nope")
+    with pytest.raises(PermissionDeniedError) as caught:
+        await call(debtcore, "query")
+    error = caught.value
+    assert error.status_code == 403 and error.response.text == "nope"
+    assert error.request_id == "srv-42" and "srv-42" in str(error)
+    assert error.service == "offers" and error.operation == "EnrollmentPlan"
+
+
+async def test_graphql_errors_keep_typed_partial_data(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    body = PLAN_OK | {
+        "errors": [
+            {
+                "message": "partial failure",
+                "path": ["enrollmentPlan", "x"],
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            },
+            {"message": "second"},
+        ]
+    }
+    httpx_mock.add_response(json=body)
+    with pytest.raises(GraphQLResponseError) as caught:
+        await call(debtcore, "query")
+    error = caught.value
+    assert [e.message for e in error.errors] == ["partial failure", "second"]
+    assert error.errors[0].path == ["enrollmentPlan", "x"]
+    assert error.errors[0].code == "INTERNAL_SERVER_ERROR"
+    assert error.partial_data == PLAN_OK["data"]
+    assert unwrap(error.partial.enrollment_plan).servicing_company == "ACME"
+    assert "INTERNAL_SERVER_ERROR" in str(error) and "and 1 more" in str(error)
+
+
+async def test_payload_business_errors_raise_through_unwrap(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        json={"data": {"createEnrollment": {"data": None, "errors": [{"message": "NOT_FOUND"}]}}}
+    )
+    result = await call(debtcore, "mutation")
+    with pytest.raises(PayloadError) as caught:
+        unwrap(result.create_enrollment)
+    assert caught.value.messages == ["NOT_FOUND"]
+
+
+async def test_server_echoes_of_variable_values_are_redacted(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    message = 'Variable "$input" got invalid value "666023511" at "input.ssn"; Expected type "Int".'
+    httpx_mock.add_response(status_code=400, json={"errors": [{"message": message}]})
+    with pytest.raises(BadRequestError) as caught:
+        await call(debtcore, "query")
+    assert "666023511" not in str(caught.value)
+    assert "got invalid value <redacted>" in str(caught.value)
+    httpx_mock.add_response(json={"data": None, "errors": [{"message": message}]})
+    with pytest.raises(GraphQLResponseError) as caught_gql:
+        await call(debtcore, "query")
+    assert "666023511" not in str(caught_gql.value)
+    assert "666023511" not in caught_gql.value.errors[0].message
+
+
+async def test_validation_error_text_holds_no_values(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        json={"data": {"enrollmentPlan": {"data": {"servicingCompany": {"ssn": "666023511"}}}}}
+    )
+    with pytest.raises(ResponseValidationError) as caught:
+        await call(debtcore, "query")
+    assert "666023511" not in str(caught.value)
+    assert "enrollmentPlan.data.servicingCompany" in str(caught.value)
+
+
+async def test_request_body_is_the_graphql_envelope(
+    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(json=PLAN_OK)
+    await call(debtcore, "query")
+    body = json.loads(httpx_mock.get_requests()[0].content)
+    assert set(body) == {"query", "operationName", "variables"}
+    assert body["variables"] == {"input": {"primaryApplicantState": "GA"}}
