@@ -1,4 +1,4 @@
-"""The generated operations as data: service, method, document, variables, for parametrized tests."""
+"""The generated operations as data (service, method, document, variables) for parametrizing."""
 
 from __future__ import annotations
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from _support import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, Environment, RetryPolicy
 
 FAST_RETRIES = RetryPolicy(initial_delay=0.001, max_delay=0.002)
-
-from _support import StaticAuth
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_enum_inputs_serialize_as_their_value() -> None:
 
 
 def test_offer_error_message_as_bare_string_becomes_a_list() -> None:
-    # The offers docs example sends `message: "INVALID_FIRST_PAYMENT_DATE"`; the schema says [String].
+    # The offers docs example sends message: "INVALID_FIRST_PAYMENT_DATE"; the schema: [String].
     result = OffersMutation.model_validate(
         {"offers": {"data": [], "errors": [{"message": "INVALID_FIRST_PAYMENT_DATE"}]}}
     )

@@ -3,15 +3,11 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 
 
 class CreateCreditorMutation(BaseModel):
-    create_creditor: "CreateCreditorMutationCreateCreditor" = Field(
-        alias="createCreditor"
-    )
+    create_creditor: "CreateCreditorMutationCreateCreditor"
 
 
 class CreateCreditorMutationCreateCreditor(BaseModel):
@@ -20,10 +16,10 @@ class CreateCreditorMutationCreateCreditor(BaseModel):
 
 
 class CreateCreditorMutationCreateCreditorData(BaseModel):
-    creditor_name: str = Field(alias="creditorName")
-    creditor_id: str = Field(alias="creditorId")
-    parent_creditor_name: Optional[str] = Field(alias="parentCreditorName")
-    parent_creditor_id: Optional[str] = Field(alias="parentCreditorId")
+    creditor_name: str
+    creditor_id: str
+    parent_creditor_name: Optional[str]
+    parent_creditor_id: Optional[str]
 
 
 class CreateCreditorMutationCreateCreditorErrors(BaseModel):

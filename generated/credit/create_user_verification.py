@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import UserVerificationNodeFields
 
 
 class CreateUserVerificationMutation(BaseModel):
-    create_user_verification: "CreateUserVerificationMutationCreateUserVerification" = (
-        Field(alias="createUserVerification")
-    )
+    create_user_verification: "CreateUserVerificationMutationCreateUserVerification"
 
 
 class CreateUserVerificationMutationCreateUserVerification(BaseModel):

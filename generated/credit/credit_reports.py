@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import CreditReportNodeFields, PageInfoFields
 
 
 class CreditReportsQuery(BaseModel):
-    credit_reports: Optional["CreditReportsQueryCreditReports"] = Field(
-        alias="creditReports"
-    )
+    credit_reports: Optional["CreditReportsQueryCreditReports"]
 
 
 class CreditReportsQueryCreditReports(BaseModel):
@@ -21,9 +17,9 @@ class CreditReportsQueryCreditReports(BaseModel):
 
 
 class CreditReportsQueryCreditReportsData(BaseModel):
-    page_info: "CreditReportsQueryCreditReportsDataPageInfo" = Field(alias="pageInfo")
+    page_info: "CreditReportsQueryCreditReportsDataPageInfo"
     edges: list[Optional["CreditReportsQueryCreditReportsDataEdges"]]
-    total_count: int = Field(alias="totalCount")
+    total_count: int
 
 
 CreditReportsQueryCreditReportsDataPageInfo = PageInfoFields

@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import PageInfoFields
 
@@ -19,9 +17,9 @@ class CreditorsQueryCreditors(BaseModel):
 
 
 class CreditorsQueryCreditorsData(BaseModel):
-    page_info: "CreditorsQueryCreditorsDataPageInfo" = Field(alias="pageInfo")
+    page_info: "CreditorsQueryCreditorsDataPageInfo"
     edges: list[Optional["CreditorsQueryCreditorsDataEdges"]]
-    total_count: int = Field(alias="totalCount")
+    total_count: int
 
 
 CreditorsQueryCreditorsDataPageInfo = PageInfoFields
@@ -33,9 +31,9 @@ class CreditorsQueryCreditorsDataEdges(BaseModel):
 
 
 class CreditorsQueryCreditorsDataEdgesNode(BaseModel):
-    creditor_id: str = Field(alias="creditorId")
-    creditor_name: str = Field(alias="creditorName")
-    created_at: Optional[str] = Field(alias="createdAt")
+    creditor_id: str
+    creditor_name: str
+    created_at: Optional[str]
 
 
 class CreditorsQueryCreditorsErrors(BaseModel):

@@ -3,15 +3,11 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 
 
 class DownloadCreditReportQuery(BaseModel):
-    download_credit_report: Optional[
-        "DownloadCreditReportQueryDownloadCreditReport"
-    ] = Field(alias="downloadCreditReport")
+    download_credit_report: Optional["DownloadCreditReportQueryDownloadCreditReport"]
 
 
 class DownloadCreditReportQueryDownloadCreditReport(BaseModel):

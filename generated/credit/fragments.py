@@ -12,73 +12,65 @@ from .base_model import BaseModel
 
 class CreditReportDebtFields(BaseModel):
     id: str
-    creditor_id: Optional[str] = Field(alias="creditorId")
-    external_debt_id: Optional[str] = Field(alias="externalDebtId")
-    account_number: Optional[str] = Field(alias="accountNumber")
-    applicant_state: Optional[str] = Field(alias="applicantState")
-    ecoa_code: Optional[str] = Field(alias="ecoaCode")
-    creditor_name: Optional[str] = Field(alias="creditorName")
-    parent_creditor_name: Optional[str] = Field(alias="parentCreditorName")
-    parent_creditor_id: Optional[str] = Field(alias="parentCreditorId")
-    original_creditor_name: Optional[str] = Field(alias="originalCreditorName")
-    creditor_type: Optional[str] = Field(alias="creditorType")
-    account_type: Optional[str] = Field(alias="accountType")
-    portfolio_type: Optional[str] = Field(alias="portfolioType")
-    debt_type: Optional[str] = Field(alias="debtType")
-    current_balance: Optional[float] = Field(alias="currentBalance")
-    open_date: Optional[str] = Field(alias="openDate")
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate")
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment")
-    narrative_codes: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="narrativeCodes")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    applicant_id: Optional[str] = Field(alias="applicantId")
-    co_applicant_id: Optional[str] = Field(alias="coApplicantId")
-    original_balance: Optional[float] = Field(alias="originalBalance")
-    is_collection: Optional[bool] = Field(alias="isCollection")
+    creditor_id: Optional[str]
+    external_debt_id: Optional[str]
+    account_number: Optional[str]
+    applicant_state: Optional[str]
+    ecoa_code: Optional[str]
+    creditor_name: Optional[str]
+    parent_creditor_name: Optional[str]
+    parent_creditor_id: Optional[str]
+    original_creditor_name: Optional[str]
+    creditor_type: Optional[str]
+    account_type: Optional[str]
+    portfolio_type: Optional[str]
+    debt_type: Optional[str]
+    current_balance: Optional[float]
+    open_date: Optional[str]
+    last_payment_date: Optional[str]
+    has_last_payment: Optional[bool]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    bankruptcy_date_filed: Optional[str]
+    applicant_id: Optional[str]
+    co_applicant_id: Optional[str]
+    original_balance: Optional[float]
+    is_collection: Optional[bool]
     delinquency: Optional[str]
-    monthly_payment: Optional[float] = Field(alias="monthlyPayment")
-    forth_debt_type_id: Optional[str] = Field(alias="forthDebtTypeId")
+    monthly_payment: Optional[float]
+    forth_debt_type_id: Optional[str]
     remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
 
 
 class PublicRecordFields(BaseModel):
-    bankruptcy_code: str = Field(alias="bankruptcyCode")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    bankruptcy_disposition_type: Optional[str] = Field(
-        alias="bankruptcyDispositionType"
-    )
+    bankruptcy_code: str
+    bankruptcy_date_filed: Optional[str]
+    bankruptcy_disposition_type: Optional[str]
 
 
 class CreditReportNodeFields(BaseModel):
     id: str
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    lead_id: Optional[str] = Field(alias="leadId")
-    applicant_residence_state: Optional[str] = Field(alias="applicantResidenceState")
-    public_records: Optional[list[Optional["CreditReportNodeFieldsPublicRecords"]]] = (
-        Field(alias="publicRecords")
-    )
-    credit_report_user_id: Optional[str] = Field(alias="creditReportUserId")
+    req_org_id: Optional[str]
+    req_org_contact_id: Optional[str]
+    lead_id: Optional[str]
+    applicant_residence_state: Optional[str]
+    public_records: Optional[list[Optional["CreditReportNodeFieldsPublicRecords"]]]
+    credit_report_user_id: Optional[str]
     debts: Optional[list[Optional["CreditReportNodeFieldsDebts"]]]
     source: Optional[str]
-    file_metadata: Optional["CreditReportNodeFieldsFileMetadata"] = Field(
-        alias="fileMetadata"
-    )
-    report_status: Optional[str] = Field(alias="reportStatus")
-    file_status: Optional[str] = Field(alias="fileStatus")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
-    applicant_first_name: Optional[str] = Field(alias="applicantFirstName")
-    applicant_middle_name: Optional[str] = Field(alias="applicantMiddleName")
-    applicant_last_name: Optional[str] = Field(alias="applicantLastName")
-    applicant_ssn: Optional[str] = Field(alias="applicantSsn")
-    applicant_dob: Optional[str] = Field(alias="applicantDob")
+    file_metadata: Optional["CreditReportNodeFieldsFileMetadata"]
+    report_status: Optional[str]
+    file_status: Optional[str]
+    created_at: Optional[DateValue]
+    applicant_first_name: Optional[str]
+    applicant_middle_name: Optional[str]
+    applicant_last_name: Optional[str]
+    applicant_ssn: Optional[str]
+    applicant_dob: Optional[str]
     applicant_alternative_names: Optional[
         list[Optional["CreditReportNodeFieldsApplicantAlternativeNames"]]
-    ] = Field(alias="applicantAlternativeNames")
+    ]
     scores: Optional[list[Optional["CreditReportNodeFieldsScores"]]]
-    report_requested_at: Optional[DateValue] = Field(alias="reportRequestedAt")
+    report_requested_at: Optional[DateValue]
 
 
 class CreditReportNodeFieldsPublicRecords(PublicRecordFields):
@@ -90,34 +82,32 @@ class CreditReportNodeFieldsDebts(CreditReportDebtFields):
 
 
 class CreditReportNodeFieldsFileMetadata(BaseModel):
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    credit_report_user_id: Optional[str] = Field(alias="creditReportUserId")
+    req_org_contact_id: Optional[str]
+    credit_report_user_id: Optional[str]
     source: Optional[str]
-    upload_date: Optional[str] = Field(alias="uploadDate")
-    file_name: Optional[str] = Field(alias="fileName")
-    content_type: Optional[str] = Field(alias="contentType")
-    file_size: Optional[str] = Field(alias="fileSize")
+    upload_date: Optional[str]
+    file_name: Optional[str]
+    content_type: Optional[str]
+    file_size: Optional[str]
     type_: Optional[str] = Field(alias="type")
 
 
 class CreditReportNodeFieldsApplicantAlternativeNames(BaseModel):
-    first_name: Optional[str] = Field(alias="firstName")
-    last_name: Optional[str] = Field(alias="lastName")
-    unparsed_name: Optional[str] = Field(alias="unparsedName")
+    first_name: Optional[str]
+    last_name: Optional[str]
+    unparsed_name: Optional[str]
 
 
 class CreditReportNodeFieldsScores(BaseModel):
-    model_name: Optional[str] = Field(alias="modelName")
-    source_type: Optional[str] = Field(alias="sourceType")
-    score_value: Optional[str] = Field(alias="scoreValue")
-    score_factors: Optional[
-        list[Optional["CreditReportNodeFieldsScoresScoreFactors"]]
-    ] = Field(alias="scoreFactors")
+    model_name: Optional[str]
+    source_type: Optional[str]
+    score_value: Optional[str]
+    score_factors: Optional[list[Optional["CreditReportNodeFieldsScoresScoreFactors"]]]
 
 
 class CreditReportNodeFieldsScoresScoreFactors(BaseModel):
-    score_factor_code: Optional[str] = Field(alias="scoreFactorCode")
-    score_factor_text: Optional[str] = Field(alias="scoreFactorText")
+    score_factor_code: Optional[str]
+    score_factor_text: Optional[str]
 
 
 class GetCreditReportResponseFields(BaseModel):
@@ -134,9 +124,9 @@ class GetCreditReportResponseFieldsErrors(BaseModel):
 
 
 class PageInfoFields(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    start_cursor: Optional[str] = Field(alias="startCursor")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool
+    start_cursor: Optional[str]
+    end_cursor: Optional[str]
 
 
 class SMSVerificationResponseErrorFields(BaseModel):
@@ -153,14 +143,14 @@ class SendKbaAnswersErrorFields(BaseModel):
 
 class UserVerificationNodeFields(BaseModel):
     id: Optional[str]
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    credit_report_user_id: Optional[str] = Field(alias="creditReportUserId")
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
+    req_org_contact_id: Optional[str]
+    credit_report_user_id: Optional[str]
+    req_org_id: Optional[str]
     status: Optional[str]
-    verification_date: Optional[str] = Field(alias="verificationDate")
-    user_consent_date: Optional[str] = Field(alias="userConsentDate")
-    verification_type: Optional[str] = Field(alias="verificationType")
-    verification_source: Optional[str] = Field(alias="verificationSource")
+    verification_date: Optional[str]
+    user_consent_date: Optional[str]
+    verification_type: Optional[str]
+    verification_source: Optional[str]
 
 
 CreditReportDebtFields.model_rebuild()

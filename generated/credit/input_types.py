@@ -19,33 +19,31 @@ from .enums import (
 class GetCreditReportInput(BaseModel):
     """Identifies the report to fetch."""
 
-    credit_report_id: str = Field(alias="creditReportId")
+    credit_report_id: str
 
 
 class AddLeadIdToCreditReportInput(BaseModel):
     """The report and the lead ID to link to it."""
 
-    credit_report_id: str = Field(alias="creditReportId")
-    lead_id: str = Field(alias="leadId")
+    credit_report_id: str
+    lead_id: str
     "Lead ID to store on the report (a Sigma lead ID in Alleviate's wording)."
 
 
 class DownloadCreditReportInput(BaseModel):
     """Identifies the report whose PDF to return."""
 
-    credit_report_id: str = Field(alias="creditReportId")
+    credit_report_id: str
 
 
 class CreditReportWhereInput(BaseModel):
     """Optional filters for creditReports."""
 
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId", default=None)
+    req_org_contact_id: Optional[str] = None
     "Only reports for this contact (your own consumer ID)."
     source: Optional[str] = None
     "Only reports from this source (CRS_TRANSUNION, CRS_EQUIFAX, SPINWHEEL, ...)."
-    credit_report_ids: Optional[list[str]] = Field(
-        alias="creditReportIds", default=None
-    )
+    credit_report_ids: Optional[list[str]] = None
     "Only these report IDs; at most 20."
 
 
@@ -59,145 +57,141 @@ class CreditReportOrder(BaseModel):
 class CreditorWhereInput(BaseModel):
     """Optional filters for creditors."""
 
-    updated_after: Optional[str] = Field(alias="updatedAfter", default=None)
+    updated_after: Optional[str] = None
     "ISO-8601 timestamp, offset optional (e.g. 2025-01-01T00:00:00.233Z or 2025-01-01T00:00:00.233+07:00): only creditors changed after it."
 
 
 class JointCreditReportInput(BaseModel):
     """The two reports to merge; both must come from the same vendor."""
 
-    primary_report_id: str = Field(alias="primaryReportId")
-    secondary_report_id: str = Field(alias="secondaryReportId")
+    primary_report_id: str
+    secondary_report_id: str
 
 
 class PullCreditReportInput(BaseModel):
     """Consumer data for a pull. Required per source: SPINWHEEL - reqOrgContactId and completed consent; CRS_TRANSUNION - firstName, lastName, addressLine1, city, state, zip; CRS_EQUIFAX - firstName, lastName, ssn, addressLine1, city, state; ARRAY_EQUIFAX - firstName, lastName, ssn, dob, addressLine1, city, state, zip; ARRAY_EQUIFAX_KBA - userVerificationId; CRS_STANDARD_PREQUAL_VANTAGE4_TU - firstName, lastName, ssn, addressLine1, city, state, zip."""
 
-    credit_report_source: CREDIT_REPORT_PULL_SOURCE = Field(alias="creditReportSource")
+    credit_report_source: CREDIT_REPORT_PULL_SOURCE
     "Vendor/product to pull from."
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
+    req_org_contact_id: str
     "Your own ID for the consumer; always required."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Optional lead ID to store on the report."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
-    middle_name: Optional[str] = Field(alias="middleName", default=None)
-    last_name: Optional[str] = Field(alias="lastName", default=None)
+    first_name: Optional[str] = None
+    middle_name: Optional[str] = None
+    last_name: Optional[str] = None
     suffix: Optional[str] = None
     "Name suffix such as Jr. or III (CRS sources)."
     ssn: Optional[str] = None
     "Nine digits, no dashes."
     dob: Optional[str] = None
     "Date of birth, YYYY-MM-DD. Needed for ARRAY_EQUIFAX; the SDK's field notes also require it for CRS_EQUIFAX and CRS_STANDARD_PREQUAL_VANTAGE4_TU, its operation notes do not."
-    address_line1: Optional[str] = Field(alias="addressLine1", default=None)
-    address_line2: Optional[str] = Field(alias="addressLine2", default=None)
+    address_line1: Optional[str] = None
+    address_line2: Optional[str] = None
     city: Optional[str] = None
     state: Optional[str] = None
     zip_: Optional[str] = Field(alias="zip", default=None)
     "ZIP code; the docs examples use 5 and 9 digits."
-    user_verification_id: Optional[str] = Field(
-        alias="userVerificationId", default=None
-    )
+    user_verification_id: Optional[str] = None
     "ID of the completed KBA verification; ARRAY_EQUIFAX_KBA only."
 
 
 class NormalizeRawReportInput(BaseModel):
     """A raw vendor report to store and normalize."""
 
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
+    req_org_contact_id: str
     "Your own ID for the consumer."
-    req_org_secondary_contact_id: Optional[str] = Field(
-        alias="reqOrgSecondaryContactId", default=None
-    )
+    req_org_secondary_contact_id: Optional[str] = None
     "Your own ID for the co-applicant (co-contact), if any."
-    report_type: SUPPORTED_REPORT_PRODUCTS = Field(alias="reportType")
+    report_type: SUPPORTED_REPORT_PRODUCTS
     "Format of reportJson. For SPINWHEEL send Spinwheel's get-user-profile response."
-    report_json: JSONValue = Field(alias="reportJson")
+    report_json: JSONValue
     "The vendor's raw response as a JSON object."
-    report_requested_at: Optional[str] = Field(alias="reportRequestedAt", default=None)
+    report_requested_at: Optional[str] = None
     "Request date, YYYY-MM-DD. Give it for CRS reports, whose raw data lacks it; the 30-day report check uses it."
-    pdf_base64: Optional[str] = Field(alias="pdfBase64", default=None)
+    pdf_base64: Optional[str] = None
     "Optional PDF of the report, base64-encoded."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Optional lead ID to store on the report."
 
 
 class CreateUserVerificationInput(BaseModel):
     """Consumer data for a new verification record (Array/Equifax consumer flow)."""
 
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
-    first_name: str = Field(alias="firstName")
-    middle_name: Optional[str] = Field(alias="middleName", default=None)
-    last_name: str = Field(alias="lastName")
+    req_org_contact_id: str
+    first_name: str
+    middle_name: Optional[str] = None
+    last_name: str
     dob: str
     "Date of birth, YYYY-MM-DD."
     ssn: str
-    full_address: str = Field(alias="fullAddress")
+    full_address: str
     "Street address in one line."
     city: str
     state: str
     zip_: str = Field(alias="zip")
     phone: str
     email: str
-    verification_type: str = Field(alias="verificationType")
+    verification_type: str
     "Verification method; accepted values are not documented."
 
 
 class SMSVerificationInput(BaseModel):
     """Who gets the Spinwheel code and where."""
 
-    phone_number: str = Field(alias="phoneNumber")
+    phone_number: str
     "E.164 form, e.g. +11231231234."
-    date_of_birth: str = Field(alias="dateOfBirth")
+    date_of_birth: str
     "YYYY-MM-DD."
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
+    req_org_contact_id: str
     "Your own ID for the consumer."
 
 
 class VerifySMSCodeInput(BaseModel):
     """The code the consumer received, for the given contact."""
 
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
-    verification_code: str = Field(alias="verificationCode")
+    req_org_contact_id: str
+    verification_code: str
     "Code from the SMS."
 
 
 class CreateCreditorInput(BaseModel):
     """Name of the creditor to register or look up."""
 
-    creditor_name: str = Field(alias="creditorName")
+    creditor_name: str
 
 
 class KbaQuestionsInput(BaseModel):
     """Identity data Spinwheel uses to build the KBA questions."""
 
-    first_name: str = Field(alias="firstName")
-    last_name: str = Field(alias="lastName")
-    date_of_birth: str = Field(alias="dateOfBirth")
+    first_name: str
+    last_name: str
+    date_of_birth: str
     "YYYY-MM-DD."
     ssn: str
     "Digits only, no dashes."
-    address_line1: str = Field(alias="addressLine1")
-    address_line2: Optional[str] = Field(alias="addressLine2", default=None)
+    address_line1: str
+    address_line2: Optional[str] = None
     city: str
     state: str
     zip_: str = Field(alias="zip")
-    zip_extension: Optional[str] = Field(alias="zipExtension", default=None)
+    zip_extension: Optional[str] = None
     "ZIP+4 suffix."
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
+    req_org_contact_id: str
     "Your own ID for the consumer."
 
 
 class SendKbaAnswersInput(BaseModel):
     """The consumer's answers, one per question."""
 
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
+    req_org_contact_id: str
     answers: list["KbaAnswer"]
 
 
 class KbaAnswer(BaseModel):
-    question_id: str = Field(alias="questionId")
+    question_id: str
     "KbaQuestion.id being answered."
-    answer_id: str = Field(alias="answerId")
+    answer_id: str
     "ID of the chosen option (kbaQuestionOption.id)."
 
 

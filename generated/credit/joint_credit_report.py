@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields, CreditReportNodeFields
 
 
 class JointCreditReportMutation(BaseModel):
-    joint_credit_report: "JointCreditReportMutationJointCreditReport" = Field(
-        alias="jointCreditReport"
-    )
+    joint_credit_report: "JointCreditReportMutationJointCreditReport"
 
 
 class JointCreditReportMutationJointCreditReport(BaseModel):
@@ -21,16 +17,16 @@ class JointCreditReportMutationJointCreditReport(BaseModel):
 
 
 class JointCreditReportMutationJointCreditReportData(BaseModel):
-    credit_report_id: str = Field(alias="creditReportId")
+    credit_report_id: str
     normalized_primary_applicant_report: Optional[
         "JointCreditReportMutationJointCreditReportDataNormalizedPrimaryApplicantReport"
-    ] = Field(alias="normalizedPrimaryApplicantReport")
+    ]
     normalized_co_applicant_report: Optional[
         "JointCreditReportMutationJointCreditReportDataNormalizedCoApplicantReport"
-    ] = Field(alias="normalizedCoApplicantReport")
+    ]
     joint_debts: Optional[
         list[Optional["JointCreditReportMutationJointCreditReportDataJointDebts"]]
-    ] = Field(alias="jointDebts")
+    ]
 
 
 JointCreditReportMutationJointCreditReportDataNormalizedPrimaryApplicantReport = (

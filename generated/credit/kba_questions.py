@@ -3,14 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import SendKbaAnswersErrorFields
 
 
 class KbaQuestionsQuery(BaseModel):
-    kba_questions: "KbaQuestionsQueryKbaQuestions" = Field(alias="kbaQuestions")
+    kba_questions: "KbaQuestionsQueryKbaQuestions"
 
 
 class KbaQuestionsQueryKbaQuestions(BaseModel):

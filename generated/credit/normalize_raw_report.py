@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields
 
 
 class NormalizeRawReportMutation(BaseModel):
-    normalize_raw_report: "NormalizeRawReportMutationNormalizeRawReport" = Field(
-        alias="normalizeRawReport"
-    )
+    normalize_raw_report: "NormalizeRawReportMutationNormalizeRawReport"
 
 
 class NormalizeRawReportMutationNormalizeRawReport(BaseModel):
@@ -23,10 +19,10 @@ class NormalizeRawReportMutationNormalizeRawReport(BaseModel):
 
 
 class NormalizeRawReportMutationNormalizeRawReportData(BaseModel):
-    credit_report_id: Optional[str] = Field(alias="creditReportId")
-    secondary_credit_report_id: Optional[str] = Field(alias="secondaryCreditReportId")
-    req_org_contact_id: str = Field(alias="reqOrgContactId")
-    applicant_residence_state: Optional[str] = Field(alias="applicantResidenceState")
+    credit_report_id: Optional[str]
+    secondary_credit_report_id: Optional[str]
+    req_org_contact_id: str
+    applicant_residence_state: Optional[str]
     debts: Optional[
         list[Optional["NormalizeRawReportMutationNormalizeRawReportDataDebts"]]
     ]

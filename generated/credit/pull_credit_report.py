@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields, PublicRecordFields
 
 
 class PullCreditReportMutation(BaseModel):
-    pull_credit_report: "PullCreditReportMutationPullCreditReport" = Field(
-        alias="pullCreditReport"
-    )
+    pull_credit_report: "PullCreditReportMutationPullCreditReport"
 
 
 class PullCreditReportMutationPullCreditReport(BaseModel):
@@ -21,16 +17,16 @@ class PullCreditReportMutationPullCreditReport(BaseModel):
 
 
 class PullCreditReportMutationPullCreditReportData(BaseModel):
-    credit_report_id: str = Field(alias="creditReportId")
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    lead_id: Optional[str] = Field(alias="leadId")
-    applicant_residence_state: Optional[str] = Field(alias="applicantResidenceState")
+    credit_report_id: str
+    req_org_contact_id: Optional[str]
+    lead_id: Optional[str]
+    applicant_residence_state: Optional[str]
     public_records: Optional[
         list[Optional["PullCreditReportMutationPullCreditReportDataPublicRecords"]]
-    ] = Field(alias="publicRecords")
+    ]
     source: str
-    report_status: str = Field(alias="reportStatus")
-    file_status: str = Field(alias="fileStatus")
+    report_status: str
+    file_status: str
     debts: Optional[list[Optional["PullCreditReportMutationPullCreditReportDataDebts"]]]
 
 

@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import SendKbaAnswersErrorFields
 
 
 class SendKbaAnswersMutation(BaseModel):
-    send_kba_answers: "SendKbaAnswersMutationSendKbaAnswers" = Field(
-        alias="sendKbaAnswers"
-    )
+    send_kba_answers: "SendKbaAnswersMutationSendKbaAnswers"
 
 
 class SendKbaAnswersMutationSendKbaAnswers(BaseModel):

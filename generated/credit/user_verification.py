@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import UserVerificationNodeFields
 
 
 class UserVerificationQuery(BaseModel):
-    user_verification: Optional["UserVerificationQueryUserVerification"] = Field(
-        alias="userVerification"
-    )
+    user_verification: Optional["UserVerificationQueryUserVerification"]
 
 
 class UserVerificationQueryUserVerification(BaseModel):

@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import EnrollmentErrorFields
 
 
 class CreateEnrollmentMutation(BaseModel):
-    create_enrollment: "CreateEnrollmentMutationCreateEnrollment" = Field(
-        alias="createEnrollment"
-    )
+    create_enrollment: "CreateEnrollmentMutationCreateEnrollment"
 
 
 class CreateEnrollmentMutationCreateEnrollment(BaseModel):
@@ -21,7 +17,7 @@ class CreateEnrollmentMutationCreateEnrollment(BaseModel):
 
 
 class CreateEnrollmentMutationCreateEnrollmentData(BaseModel):
-    enrollment_id: str = Field(alias="enrollmentId")
+    enrollment_id: str
 
 
 CreateEnrollmentMutationCreateEnrollmentErrors = EnrollmentErrorFields

@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import EnrollmentErrorFields, EnrollmentStatusDataFields
 
 
 class EnrollmentStatusQuery(BaseModel):
-    enrollment_status: "EnrollmentStatusQueryEnrollmentStatus" = Field(
-        alias="enrollmentStatus"
-    )
+    enrollment_status: "EnrollmentStatusQueryEnrollmentStatus"
 
 
 class EnrollmentStatusQueryEnrollmentStatus(BaseModel):

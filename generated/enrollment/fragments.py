@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .enums import EnrollmentStatus
 
@@ -19,10 +17,10 @@ class CreateLiveTransferResponseFields(BaseModel):
 
 
 class CreateLiveTransferResponseFieldsData(BaseModel):
-    sigma_lead_id: Optional[str] = Field(alias="sigmaLeadId")
-    dialer_status: str = Field(alias="dialerStatus")
-    dialer_provider: str = Field(alias="dialerProvider")
-    marketing_lead_id: Optional[str] = Field(alias="marketingLeadId")
+    sigma_lead_id: Optional[str]
+    dialer_status: str
+    dialer_provider: str
+    marketing_lead_id: Optional[str]
 
 
 class CreateLiveTransferResponseFieldsErrors(EnrollmentErrorFields):
@@ -30,15 +28,15 @@ class CreateLiveTransferResponseFieldsErrors(EnrollmentErrorFields):
 
 
 class EnrollmentStatusDataFields(BaseModel):
-    contact_id: Optional[str] = Field(alias="contactId")
-    qa_call: EnrollmentStatus = Field(alias="qaCall")
-    create_contact: EnrollmentStatus = Field(alias="createContact")
-    create_enrollment_plan: EnrollmentStatus = Field(alias="createEnrollmentPlan")
-    create_notes: EnrollmentStatus = Field(alias="createNotes")
-    create_debts: EnrollmentStatus = Field(alias="createDebts")
-    create_budget: EnrollmentStatus = Field(alias="createBudget")
-    create_bank_account: EnrollmentStatus = Field(alias="createBankAccount")
-    create_documents: EnrollmentStatus = Field(alias="createDocuments")
+    contact_id: Optional[str]
+    qa_call: EnrollmentStatus
+    create_contact: EnrollmentStatus
+    create_enrollment_plan: EnrollmentStatus
+    create_notes: EnrollmentStatus
+    create_debts: EnrollmentStatus
+    create_budget: EnrollmentStatus
+    create_bank_account: EnrollmentStatus
+    create_documents: EnrollmentStatus
 
 
 EnrollmentErrorFields.model_rebuild()

@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .enums import JobClassification
 
@@ -12,7 +10,7 @@ from .enums import JobClassification
 class ContactInfoInput(BaseModel):
     """Extra data for the enrollment. Applicant and co-applicant personal data are not sent here: the service takes them from the eligibility review."""
 
-    job_classification: JobClassification = Field(alias="jobClassification")
+    job_classification: JobClassification
     "Employment type of the applicant."
     language: Optional[str] = None
     "Preferred language: '1' English (default) or '2' Spanish."
@@ -25,15 +23,15 @@ class ContactInfoInput(BaseModel):
 class DocumentInput(BaseModel):
     """A file, given by URL, to attach to the client file."""
 
-    file_name: str = Field(alias="fileName")
-    file_url: str = Field(alias="fileUrl")
+    file_name: str
+    file_url: str
     "Where the file can be fetched."
     description: str
-    doc_type: str = Field(alias="docType")
+    doc_type: str
     "Category of the file (examples: ID, proof of income)."
-    content_type: str = Field(alias="contentType")
+    content_type: str
     "Media type of the file, such as application/pdf."
-    associated_debt_id: Optional[str] = Field(alias="associatedDebtId", default=None)
+    associated_debt_id: Optional[str] = None
     "Debt the document belongs to, if any."
     metadata: Optional[str] = None
     "Extra data as a JSON-encoded string."
@@ -42,27 +40,25 @@ class DocumentInput(BaseModel):
 class CreateEnrollmentInput(BaseModel):
     """Starts the enrollment of a saved offer."""
 
-    og_id: str = Field(alias="ogId")
+    og_id: str
     "Saved offer ID (Offer.id from saveOffer)."
-    lead_id: str = Field(alias="leadId")
+    lead_id: str
     "Your own ID for the lead; letters are allowed."
-    contact_info: "ContactInfoInput" = Field(alias="contactInfo")
-    plan_details: Optional["PlanDetailsInput"] = Field(
-        alias="planDetails", default=None
-    )
+    contact_info: "ContactInfoInput"
+    plan_details: Optional["PlanDetailsInput"] = None
     "Monthly income, expenses and employment type (docs only; see note)."
 
 
 class CreateLiveTransferInput(BaseModel):
-    underwriting_result_id: str = Field(alias="underwritingResultId")
+    underwriting_result_id: str
     "Eligibility review ID (a UUID); the service loads the applicant's data from it."
 
 
 class CreateMinimalLiveTransferInput(BaseModel):
     """Bare contact details for an early live transfer."""
 
-    first_name: str = Field(alias="firstName")
-    last_name: str = Field(alias="lastName")
+    first_name: str
+    last_name: str
     email: str
     phone: str
     "10-digit, 11-digit or E.164 phone number."
@@ -88,7 +84,7 @@ class IncomeInput(BaseModel):
     gross: Optional[float] = None
     business: Optional[float] = None
     pension: Optional[float] = None
-    other_income: Optional[float] = Field(alias="otherIncome", default=None)
+    other_income: Optional[float] = None
 
 
 class ExpensesInput(BaseModel):
@@ -106,17 +102,13 @@ class ExpensesInput(BaseModel):
     involuntary: Optional[float] = None
     insurance: Optional[float] = None
     court: Optional[float] = None
-    charitable_contributions: Optional[float] = Field(
-        alias="charitableContributions", default=None
-    )
+    charitable_contributions: Optional[float] = None
 
 
 class PlanDetailsDetailsInput(BaseModel):
     """Employment details (docs only)."""
 
-    job_classification: Optional[JobClassification] = Field(
-        alias="jobClassification", default=None
-    )
+    job_classification: Optional[JobClassification] = None
 
 
 ContactInfoInput.model_rebuild()

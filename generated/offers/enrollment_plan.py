@@ -3,7 +3,7 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from alleviate_debtcore._scalars import as_list
 
@@ -11,7 +11,7 @@ from .base_model import BaseModel
 
 
 class EnrollmentPlanQuery(BaseModel):
-    enrollment_plan: "EnrollmentPlanQueryEnrollmentPlan" = Field(alias="enrollmentPlan")
+    enrollment_plan: "EnrollmentPlanQueryEnrollmentPlan"
 
 
 class EnrollmentPlanQueryEnrollmentPlan(BaseModel):
@@ -20,7 +20,7 @@ class EnrollmentPlanQueryEnrollmentPlan(BaseModel):
 
 
 class EnrollmentPlanQueryEnrollmentPlanData(BaseModel):
-    servicing_company: Optional[str] = Field(alias="servicingCompany")
+    servicing_company: Optional[str]
 
 
 class EnrollmentPlanQueryEnrollmentPlanErrors(BaseModel):

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from alleviate_debtcore._scalars import as_list
 
@@ -11,23 +11,23 @@ from .base_model import BaseModel
 
 
 class ForthRequestParametersFields(BaseModel):
-    ep_fee1_amount: bool = Field(alias="epFee1Amount")
-    ep_fee2_monthly: bool = Field(alias="epFee2Monthly")
-    ep_fee3_amount: bool = Field(alias="epFee3Amount")
-    ep_fee3_monthly: bool = Field(alias="epFee3Monthly")
-    ep_fee4_monthly: bool = Field(alias="epFee4Monthly")
-    ep_fee4_amount: bool = Field(alias="epFee4Amount")
-    ep_fee5_monthly: bool = Field(alias="epFee5Monthly")
-    ep_fee5_amount: bool = Field(alias="epFee5Amount")
-    first_payment_date: str = Field(alias="firstPaymentDate")
-    recurring_start_date: str = Field(alias="recurringStartDate")
-    ep_frequency: str = Field(alias="epFrequency")
-    ep_freq_interval: str = Field(alias="epFreqInterval")
+    ep_fee1_amount: bool
+    ep_fee2_monthly: bool
+    ep_fee3_amount: bool
+    ep_fee3_monthly: bool
+    ep_fee4_monthly: bool
+    ep_fee4_amount: bool
+    ep_fee5_monthly: bool
+    ep_fee5_amount: bool
+    first_payment_date: str
+    recurring_start_date: str
+    ep_frequency: str
+    ep_freq_interval: str
     debt: str
-    enrollment_plan: str = Field(alias="enrollmentPlan")
-    program_months: str = Field(alias="programMonths")
-    max_payment_term: str = Field(alias="maxPaymentTerm")
-    est_settlement: str = Field(alias="estSettlement")
+    enrollment_plan: str
+    program_months: str
+    max_payment_term: str
+    est_settlement: str
 
 
 class OfferPaymentFields(BaseModel):
@@ -38,10 +38,10 @@ class OfferPaymentFields(BaseModel):
     fee5: Optional[str]
     fee6: Optional[str]
     fee7: Optional[str]
-    payment_date: Optional[str] = Field(alias="paymentDate")
-    payment_number: Optional[str] = Field(alias="paymentNumber")
+    payment_date: Optional[str]
+    payment_number: Optional[str]
     savings: Optional[str]
-    total_payment: Optional[str] = Field(alias="totalPayment")
+    total_payment: Optional[str]
 
 
 class OfferTotalsFields(BaseModel):
@@ -53,29 +53,27 @@ class OfferTotalsFields(BaseModel):
     fee6: Optional[str]
     fee7: Optional[str]
     savings: Optional[str]
-    total_payment: Optional[str] = Field(alias="totalPayment")
+    total_payment: Optional[str]
 
 
 class OfferFields(BaseModel):
     id: str
-    uw_result_id: str = Field(alias="uwResultId")
-    uw_result_revision: int = Field(alias="uwResultRevision")
+    uw_result_id: str
+    uw_result_revision: int
     frequency: str
-    frequency_interval: str = Field(alias="frequencyInterval")
-    first_payment_date: str = Field(alias="firstPaymentDate")
-    payment_term: str = Field(alias="paymentTerm")
-    max_payment_term: str = Field(alias="maxPaymentTerm")
-    enrolled_debt: str = Field(alias="enrolledDebt")
-    enrollment_plan_id: str = Field(alias="enrollmentPlanId")
-    enrollment_plan_name: str = Field(alias="enrollmentPlanName")
-    service_fee: Optional[int] = Field(alias="serviceFee")
-    estimated_settlement_fee: int = Field(alias="estimatedSettlementFee")
+    frequency_interval: str
+    first_payment_date: str
+    payment_term: str
+    max_payment_term: str
+    enrolled_debt: str
+    enrollment_plan_id: str
+    enrollment_plan_name: str
+    service_fee: Optional[int]
+    estimated_settlement_fee: int
     totals: "OfferFieldsTotals"
     payments: list[Optional["OfferFieldsPayments"]]
-    forth_request_parameters: "OfferFieldsForthRequestParameters" = Field(
-        alias="forthRequestParameters"
-    )
-    comp_template_id: Optional[int] = Field(alias="compTemplateId")
+    forth_request_parameters: "OfferFieldsForthRequestParameters"
+    comp_template_id: Optional[int]
 
 
 class OfferFieldsTotals(OfferTotalsFields):

@@ -3,14 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import OfferFields
 
 
 class GetOfferQuery(BaseModel):
-    get_offer: "GetOfferQueryGetOffer" = Field(alias="getOffer")
+    get_offer: "GetOfferQueryGetOffer"
 
 
 class GetOfferQueryGetOffer(BaseModel):

@@ -3,41 +3,39 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 
 
 class EnrollmentPlanInput(BaseModel):
-    primary_applicant_state: str = Field(alias="primaryApplicantState")
+    primary_applicant_state: str
     "Two-letter state the primary applicant lives in."
 
 
 class OffersInput(BaseModel):
     """Calculator parameters."""
 
-    first_payment_date: str = Field(alias="firstPaymentDate")
+    first_payment_date: str
     "Date of the first draft. The SDK notes say yyyy-mm-dd; the docs example and the SDK's own smoke test send YYYY/MM/DD (e.g. 2025/02/15)."
-    uw_result_id: str = Field(alias="uwResultId")
+    uw_result_id: str
     "Eligibility review ID (UwEligibilityResultV2.id)."
     revision: Optional[int] = None
     "Review revision to price."
     frequency: Optional[str] = None
     "M (monthly, the default), SM (semi-monthly) or BW (bi-weekly)."
-    deposit_frequency: Optional[str] = Field(alias="depositFrequency", default=None)
-    deposit_intervals: Optional[str] = Field(alias="depositIntervals", default=None)
+    deposit_frequency: Optional[str] = None
+    deposit_intervals: Optional[str] = None
     "Draft day(s): for M a day 1-30 (e.g. '1'); for SM two days 1-30 (e.g. '1,15'); for BW a weekday name (default 'Monday')."
-    program_term: Optional[int] = Field(alias="programTerm", default=None)
+    program_term: Optional[int] = None
     "Longest program length to offer, in months."
-    payment_term: Optional[str] = Field(alias="paymentTerm", default=None)
-    include_sentry_fee: Optional[bool] = Field(alias="includeSentryFee", default=None)
+    payment_term: Optional[str] = None
+    include_sentry_fee: Optional[bool] = None
     "Send false to leave out the Sentry fee."
 
 
 class CreateOfferInput(BaseModel):
     """Which review, at which revision, to save an offer for. The plan itself comes from the review."""
 
-    uw_result_id: str = Field(alias="uwResultId")
+    uw_result_id: str
     "Eligibility review ID."
     revision: Optional[int] = None
     "Review revision to save from."

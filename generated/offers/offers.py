@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import (
     ForthRequestParametersFields,
@@ -24,22 +22,20 @@ class OffersMutationOffers(BaseModel):
 
 
 class OffersMutationOffersData(BaseModel):
-    comp_template_id: Optional[int] = Field(alias="compTemplateId")
+    comp_template_id: Optional[int]
     frequency: str
-    frequency_interval: str = Field(alias="frequencyInterval")
-    first_payment_date: str = Field(alias="firstPaymentDate")
-    payment_term: str = Field(alias="paymentTerm")
-    max_payment_term: str = Field(alias="maxPaymentTerm")
-    enrolled_debt: str = Field(alias="enrolledDebt")
-    enrollment_plan_id: str = Field(alias="enrollmentPlanId")
-    enrollment_plan_name: str = Field(alias="enrollmentPlanName")
-    service_fee: Optional[int] = Field(alias="serviceFee")
-    estimated_settlement_fee: int = Field(alias="estimatedSettlementFee")
+    frequency_interval: str
+    first_payment_date: str
+    payment_term: str
+    max_payment_term: str
+    enrolled_debt: str
+    enrollment_plan_id: str
+    enrollment_plan_name: str
+    service_fee: Optional[int]
+    estimated_settlement_fee: int
     totals: "OffersMutationOffersDataTotals"
     payments: list[Optional["OffersMutationOffersDataPayments"]]
-    forth_request_parameters: "OffersMutationOffersDataForthRequestParameters" = Field(
-        alias="forthRequestParameters"
-    )
+    forth_request_parameters: "OffersMutationOffersDataForthRequestParameters"
 
 
 OffersMutationOffersDataTotals = OfferTotalsFields

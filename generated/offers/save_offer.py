@@ -3,14 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import OfferFields, OffersResponseErrorFields
 
 
 class SaveOfferMutation(BaseModel):
-    save_offer: "SaveOfferMutationSaveOffer" = Field(alias="saveOffer")
+    save_offer: "SaveOfferMutationSaveOffer"
 
 
 class SaveOfferMutationSaveOffer(BaseModel):

@@ -3,16 +3,12 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import EligibilityResponseErrorFields, UwDebtsResultFields
 
 
 class CheckDebtsEligibilityMutation(BaseModel):
-    check_debts_eligibility: "CheckDebtsEligibilityMutationCheckDebtsEligibility" = (
-        Field(alias="checkDebtsEligibility")
-    )
+    check_debts_eligibility: "CheckDebtsEligibilityMutationCheckDebtsEligibility"
 
 
 class CheckDebtsEligibilityMutationCheckDebtsEligibility(BaseModel):

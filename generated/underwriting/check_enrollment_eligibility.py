@@ -3,15 +3,13 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 
 
 class CheckEnrollmentEligibilityMutation(BaseModel):
     check_enrollment_eligibility: Optional[
         "CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility"
-    ] = Field(alias="checkEnrollmentEligibility")
+    ]
 
 
 class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility(BaseModel):

@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorFields,
@@ -15,9 +13,7 @@ from .fragments import (
 
 
 class DebtsUwResultsQuery(BaseModel):
-    debts_uw_results: Optional["DebtsUwResultsQueryDebtsUwResults"] = Field(
-        alias="debtsUwResults"
-    )
+    debts_uw_results: Optional["DebtsUwResultsQueryDebtsUwResults"]
 
 
 class DebtsUwResultsQueryDebtsUwResults(BaseModel):
@@ -26,9 +22,9 @@ class DebtsUwResultsQueryDebtsUwResults(BaseModel):
 
 
 class DebtsUwResultsQueryDebtsUwResultsData(BaseModel):
-    page_info: "DebtsUwResultsQueryDebtsUwResultsDataPageInfo" = Field(alias="pageInfo")
+    page_info: "DebtsUwResultsQueryDebtsUwResultsDataPageInfo"
     edges: list[Optional["DebtsUwResultsQueryDebtsUwResultsDataEdges"]]
-    total_count: int = Field(alias="totalCount")
+    total_count: int
 
 
 DebtsUwResultsQueryDebtsUwResultsDataPageInfo = PageInfoFields

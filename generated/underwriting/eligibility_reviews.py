@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorV2Fields,
@@ -15,9 +13,7 @@ from .fragments import (
 
 
 class EligibilityReviewsQuery(BaseModel):
-    eligibility_reviews: Optional["EligibilityReviewsQueryEligibilityReviews"] = Field(
-        alias="eligibilityReviews"
-    )
+    eligibility_reviews: Optional["EligibilityReviewsQueryEligibilityReviews"]
 
 
 class EligibilityReviewsQueryEligibilityReviews(BaseModel):
@@ -26,11 +22,9 @@ class EligibilityReviewsQueryEligibilityReviews(BaseModel):
 
 
 class EligibilityReviewsQueryEligibilityReviewsData(BaseModel):
-    page_info: "EligibilityReviewsQueryEligibilityReviewsDataPageInfo" = Field(
-        alias="pageInfo"
-    )
+    page_info: "EligibilityReviewsQueryEligibilityReviewsDataPageInfo"
     edges: list[Optional["EligibilityReviewsQueryEligibilityReviewsDataEdges"]]
-    total_count: int = Field(alias="totalCount")
+    total_count: int
 
 
 EligibilityReviewsQueryEligibilityReviewsDataPageInfo = PageInfoFields

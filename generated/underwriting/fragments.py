@@ -3,7 +3,7 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from alleviate_debtcore._scalars import DateValue, JSONValue, as_list
 
@@ -12,90 +12,70 @@ from .enums import EligibilityStatus
 
 
 class AdditionalInfoFields(BaseModel):
-    debt_amount_exception: Optional[str] = Field(alias="debtAmountException")
-    include_unacceptable_creditor: Optional[bool] = Field(
-        alias="includeUnacceptableCreditor"
-    )
-    term_extension_exception: Optional[float] = Field(alias="termExtensionException")
-    standalone_debts_exception: Optional[bool] = Field(alias="standaloneDebtsException")
-    eom_first_draft_date_exception: Optional[bool] = Field(
-        alias="eomFirstDraftDateException"
-    )
+    debt_amount_exception: Optional[str]
+    include_unacceptable_creditor: Optional[bool]
+    term_extension_exception: Optional[float]
+    standalone_debts_exception: Optional[bool]
+    eom_first_draft_date_exception: Optional[bool]
 
 
 class ApplicantContactInfoFields(BaseModel):
-    employer_name: Optional[str] = Field(alias="employerName")
-    is_married_to_co_applicant: Optional[bool] = Field(alias="isMarriedToCoApplicant")
-    home_address: Optional[str] = Field(alias="homeAddress")
-    applicant_state: str = Field(alias="applicantState")
+    employer_name: Optional[str]
+    is_married_to_co_applicant: Optional[bool]
+    home_address: Optional[str]
+    applicant_state: str
     ssn: Optional[str]
     dob: Optional[str]
     phone: Optional[str]
-    cell_phone: Optional[str] = Field(alias="cellPhone")
-    first_name: Optional[str] = Field(alias="firstName")
-    last_name: Optional[str] = Field(alias="lastName")
-    job_title: Optional[str] = Field(alias="jobTitle")
+    cell_phone: Optional[str]
+    first_name: Optional[str]
+    last_name: Optional[str]
+    job_title: Optional[str]
     email: Optional[str]
     hardship: Optional[str]
-    filed_bankruptcy: Optional[str] = Field(alias="filedBankruptcy")
-    routing_number: Optional[str] = Field(alias="routingNumber")
-    bank_name: Optional[str] = Field(alias="bankName")
-    bank_account_number: Optional[str] = Field(alias="bankAccountNumber")
-    bank_account_holder_name: Optional[str] = Field(alias="bankAccountHolderName")
-    bank_account_type: Optional[str] = Field(alias="bankAccountType")
-    eligibility_req_military: Optional[str] = Field(alias="eligibilityReqMilitary")
-    eligibility_req_credit_counselling: Optional[str] = Field(
-        alias="eligibilityReqCreditCounselling"
-    )
-    eligibility_req_bankruptcy: Optional[str] = Field(alias="eligibilityReqBankruptcy")
-    eligibility_req_federal_gov_debt: Optional[str] = Field(
-        alias="eligibilityReqFederalGovDebt"
-    )
-    eligibility_req_secured_debt: Optional[str] = Field(
-        alias="eligibilityReqSecuredDebt"
-    )
-    belongs_to_company_id: Optional[str] = Field(alias="belongsToCompanyId")
+    filed_bankruptcy: Optional[str]
+    routing_number: Optional[str]
+    bank_name: Optional[str]
+    bank_account_number: Optional[str]
+    bank_account_holder_name: Optional[str]
+    bank_account_type: Optional[str]
+    eligibility_req_military: Optional[str]
+    eligibility_req_credit_counselling: Optional[str]
+    eligibility_req_bankruptcy: Optional[str]
+    eligibility_req_federal_gov_debt: Optional[str]
+    eligibility_req_secured_debt: Optional[str]
+    belongs_to_company_id: Optional[str]
 
 
 class PlanFields(BaseModel):
     frequency: Optional[str]
-    first_payment_amount: Optional[float] = Field(alias="firstPaymentAmount")
-    second_payment_amount: Optional[float] = Field(alias="secondPaymentAmount")
-    first_payment_date: Optional[str] = Field(alias="firstPaymentDate")
-    second_payment_date: Optional[str] = Field(alias="secondPaymentDate")
-    first_draft_exception: Optional[str] = Field(alias="firstDraftException")
-    program_term: Optional[int] = Field(alias="programTerm")
-    fee_percentage: Optional[float] = Field(alias="feePercentage")
-    epf_reduction: Optional[str] = Field(alias="epfReduction")
-    plan_id: Optional[str] = Field(alias="planId")
-    deposit_intervals: Optional[str] = Field(alias="depositIntervals")
-    include_sentry_fee: Optional[bool] = Field(alias="includeSentryFee")
+    first_payment_amount: Optional[float]
+    second_payment_amount: Optional[float]
+    first_payment_date: Optional[str]
+    second_payment_date: Optional[str]
+    first_draft_exception: Optional[str]
+    program_term: Optional[int]
+    fee_percentage: Optional[float]
+    epf_reduction: Optional[str]
+    plan_id: Optional[str]
+    deposit_intervals: Optional[str]
+    include_sentry_fee: Optional[bool]
 
 
 class PublicRecordFields(BaseModel):
-    bankruptcy_code: str = Field(alias="bankruptcyCode")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    bankruptcy_disposition_type: Optional[str] = Field(
-        alias="bankruptcyDispositionType"
-    )
+    bankruptcy_code: str
+    bankruptcy_date_filed: Optional[str]
+    bankruptcy_disposition_type: Optional[str]
 
 
 class ApplicantInfoFields(BaseModel):
-    public_records: Optional[list[Optional["ApplicantInfoFieldsPublicRecords"]]] = (
-        Field(alias="publicRecords")
-    )
-    applicant_contact_info: Optional["ApplicantInfoFieldsApplicantContactInfo"] = Field(
-        alias="applicantContactInfo"
-    )
-    co_applicant_contact_info: Optional["ApplicantInfoFieldsCoApplicantContactInfo"] = (
-        Field(alias="coApplicantContactInfo")
-    )
-    agent_assigned: Optional[str] = Field(alias="agentAssigned")
+    public_records: Optional[list[Optional["ApplicantInfoFieldsPublicRecords"]]]
+    applicant_contact_info: Optional["ApplicantInfoFieldsApplicantContactInfo"]
+    co_applicant_contact_info: Optional["ApplicantInfoFieldsCoApplicantContactInfo"]
+    agent_assigned: Optional[str]
     plan: Optional["ApplicantInfoFieldsPlan"]
     budget: Optional["ApplicantInfoFieldsBudget"]
-    additional_info: Optional["ApplicantInfoFieldsAdditionalInfo"] = Field(
-        alias="additionalInfo"
-    )
+    additional_info: Optional["ApplicantInfoFieldsAdditionalInfo"]
 
 
 class ApplicantInfoFieldsPublicRecords(PublicRecordFields):
@@ -115,8 +95,8 @@ class ApplicantInfoFieldsPlan(PlanFields):
 
 
 class ApplicantInfoFieldsBudget(BaseModel):
-    total_monthly_income: Optional[float] = Field(alias="totalMonthlyIncome")
-    total_monthly_expense: Optional[float] = Field(alias="totalMonthlyExpense")
+    total_monthly_income: Optional[float]
+    total_monthly_expense: Optional[float]
 
 
 class ApplicantInfoFieldsAdditionalInfo(AdditionalInfoFields):
@@ -124,21 +104,13 @@ class ApplicantInfoFieldsAdditionalInfo(AdditionalInfoFields):
 
 
 class ApplicantInfoV2Fields(BaseModel):
-    public_records: Optional[list[Optional["ApplicantInfoV2FieldsPublicRecords"]]] = (
-        Field(alias="publicRecords")
-    )
-    applicant_contact_info: Optional["ApplicantInfoV2FieldsApplicantContactInfo"] = (
-        Field(alias="applicantContactInfo")
-    )
-    co_applicant_contact_info: Optional[
-        "ApplicantInfoV2FieldsCoApplicantContactInfo"
-    ] = Field(alias="coApplicantContactInfo")
-    agent_assigned: Optional[str] = Field(alias="agentAssigned")
+    public_records: Optional[list[Optional["ApplicantInfoV2FieldsPublicRecords"]]]
+    applicant_contact_info: Optional["ApplicantInfoV2FieldsApplicantContactInfo"]
+    co_applicant_contact_info: Optional["ApplicantInfoV2FieldsCoApplicantContactInfo"]
+    agent_assigned: Optional[str]
     plan: Optional["ApplicantInfoV2FieldsPlan"]
     budget: Optional["ApplicantInfoV2FieldsBudget"]
-    additional_info: Optional["ApplicantInfoV2FieldsAdditionalInfo"] = Field(
-        alias="additionalInfo"
-    )
+    additional_info: Optional["ApplicantInfoV2FieldsAdditionalInfo"]
 
 
 class ApplicantInfoV2FieldsPublicRecords(PublicRecordFields):
@@ -166,7 +138,7 @@ class ApplicantInfoV2FieldsBudgetIncome(BaseModel):
     gross: Optional[float]
     business: Optional[float]
     pension: Optional[float]
-    other_income: Optional[float] = Field(alias="otherIncome")
+    other_income: Optional[float]
 
 
 class ApplicantInfoV2FieldsBudgetExpenses(BaseModel):
@@ -182,7 +154,7 @@ class ApplicantInfoV2FieldsBudgetExpenses(BaseModel):
     involuntary: Optional[float]
     insurance: Optional[float]
     court: Optional[float]
-    charitable_contributions: Optional[float] = Field(alias="charitableContributions")
+    charitable_contributions: Optional[float]
 
 
 class ApplicantInfoV2FieldsAdditionalInfo(AdditionalInfoFields):
@@ -195,23 +167,21 @@ class ApplicantUwResultInfoFields(BaseModel):
 
 
 class EligibilityResponseErrorFields(BaseModel):
-    debt_id: Optional[str] = Field(alias="debtId")
-    filter_name: Optional[str] = Field(alias="filterName")
+    debt_id: Optional[str]
+    filter_name: Optional[str]
     message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
 
 
 class EligibilityResponseErrorV2Fields(BaseModel):
-    debt_id: Optional[str] = Field(alias="debtId")
+    debt_id: Optional[str]
     message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
 
 
 class JointUwApplicantInfoFields(BaseModel):
-    applicant_contact_info: Optional[
-        "JointUwApplicantInfoFieldsApplicantContactInfo"
-    ] = Field(alias="applicantContactInfo")
+    applicant_contact_info: Optional["JointUwApplicantInfoFieldsApplicantContactInfo"]
     co_applicant_contact_info: Optional[
         "JointUwApplicantInfoFieldsCoApplicantContactInfo"
-    ] = Field(alias="coApplicantContactInfo")
+    ]
 
 
 class JointUwApplicantInfoFieldsApplicantContactInfo(ApplicantContactInfoFields):
@@ -223,12 +193,10 @@ class JointUwApplicantInfoFieldsCoApplicantContactInfo(ApplicantContactInfoField
 
 
 class JointUwResultHistoryFields(BaseModel):
-    applicant_info: Optional["JointUwResultHistoryFieldsApplicantInfo"] = Field(
-        alias="applicantInfo"
-    )
-    lead_id: Optional[str] = Field(alias="leadId")
-    updated_by: Optional[str] = Field(alias="updatedBy")
-    from_revision: Optional[int] = Field(alias="fromRevision")
+    applicant_info: Optional["JointUwResultHistoryFieldsApplicantInfo"]
+    lead_id: Optional[str]
+    updated_by: Optional[str]
+    from_revision: Optional[int]
 
 
 class JointUwResultHistoryFieldsApplicantInfo(JointUwApplicantInfoFields):
@@ -238,111 +206,99 @@ class JointUwResultHistoryFieldsApplicantInfo(JointUwApplicantInfoFields):
 class TradelineMetadataFields(BaseModel):
     enrolled_upstart_debt_account_numbers: Annotated[
         Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="enrolledUpstartDebtAccountNumbers")
+    ]
     enrolled_capital_one_debt_account_numbers: Annotated[
         Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="enrolledCapitalOneDebtAccountNumbers")
+    ]
     enrolled_discover_debt_account_numbers: Annotated[
         Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="enrolledDiscoverDebtAccountNumbers")
+    ]
 
 
 class UwResultDebtHistoryFields(BaseModel):
-    is_selected: Optional[bool] = Field(alias="isSelected")
-    co_applicant_is_selected: Optional[bool] = Field(alias="coApplicantIsSelected")
+    is_selected: Optional[bool]
+    co_applicant_is_selected: Optional[bool]
     exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
     source: Optional[str]
-    creditor_name: Optional[str] = Field(alias="creditorName")
-    original_creditor_name: Optional[str] = Field(alias="originalCreditorName")
-    creditor_type: Optional[str] = Field(alias="creditorType")
-    ecoa_code: Optional[str] = Field(alias="ecoaCode")
-    account_type: Optional[str] = Field(alias="accountType")
-    portfolio_type: Optional[str] = Field(alias="portfolioType")
-    debt_type: Optional[str] = Field(alias="debtType")
-    open_date: Optional[str] = Field(alias="openDate")
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate")
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment")
-    current_balance: Optional[float] = Field(alias="currentBalance")
-    original_balance: Optional[float] = Field(alias="originalBalance")
-    narrative_codes: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="narrativeCodes")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    naw_signed_date: Optional[DateValue] = Field(alias="nawSignedDate")
-    naw_url: Optional[str] = Field(alias="nawUrl")
-    has_proof_of_liability: Optional[bool] = Field(alias="hasProofOfLiability")
-    is_collection: Optional[bool] = Field(alias="isCollection")
+    creditor_name: Optional[str]
+    original_creditor_name: Optional[str]
+    creditor_type: Optional[str]
+    ecoa_code: Optional[str]
+    account_type: Optional[str]
+    portfolio_type: Optional[str]
+    debt_type: Optional[str]
+    open_date: Optional[str]
+    last_payment_date: Optional[str]
+    has_last_payment: Optional[bool]
+    current_balance: Optional[float]
+    original_balance: Optional[float]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    bankruptcy_date_filed: Optional[str]
+    naw_signed_date: Optional[DateValue]
+    naw_url: Optional[str]
+    has_proof_of_liability: Optional[bool]
+    is_collection: Optional[bool]
     remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-    monthly_payment: Optional[float] = Field(alias="monthlyPayment")
-    updated_by: Optional[str] = Field(alias="updatedBy")
-    from_revision: Optional[int] = Field(alias="fromRevision")
+    monthly_payment: Optional[float]
+    updated_by: Optional[str]
+    from_revision: Optional[int]
 
 
 class UwResultDebtFields(BaseModel):
     id: str
-    applicant_id: Optional[str] = Field(alias="applicantId")
-    co_applicant_id: Optional[str] = Field(alias="coApplicantId")
-    external_debt_id: Optional[str] = Field(alias="externalDebtId")
-    account_number: Optional[str] = Field(alias="accountNumber")
-    external_crm_id: Optional[str] = Field(alias="externalCrmId")
-    is_selected: bool = Field(alias="isSelected")
-    co_applicant_is_selected: Optional[bool] = Field(alias="coApplicantIsSelected")
-    eligibility_status: EligibilityStatus = Field(alias="eligibilityStatus")
-    is_overridden: Optional[bool] = Field(alias="isOverridden")
+    applicant_id: Optional[str]
+    co_applicant_id: Optional[str]
+    external_debt_id: Optional[str]
+    account_number: Optional[str]
+    external_crm_id: Optional[str]
+    is_selected: bool
+    co_applicant_is_selected: Optional[bool]
+    eligibility_status: EligibilityStatus
+    is_overridden: Optional[bool]
     exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
     history: Optional[list[Optional["UwResultDebtFieldsHistory"]]]
-    history_json: Optional[JSONValue] = Field(alias="historyJson")
+    history_json: Optional[JSONValue]
     source: str
-    creditor_name: Optional[str] = Field(alias="creditorName")
-    parent_creditor_name: Optional[str] = Field(alias="parentCreditorName")
-    parent_creditor_id: Optional[str] = Field(alias="parentCreditorId")
-    original_creditor_name: Optional[str] = Field(alias="originalCreditorName")
-    creditor_id: Optional[str] = Field(alias="creditorId")
-    creditor_type: Optional[str] = Field(alias="creditorType")
-    ecoa_code: Optional[str] = Field(alias="ecoaCode")
-    account_type: Optional[str] = Field(alias="accountType")
-    portfolio_type: Optional[str] = Field(alias="portfolioType")
-    debt_type: Optional[str] = Field(alias="debtType")
-    open_date: Optional[str] = Field(alias="openDate")
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate")
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment")
-    narrative_codes: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="narrativeCodes")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    current_balance: Optional[float] = Field(alias="currentBalance")
-    original_balance: Optional[float] = Field(alias="originalBalance")
-    naw_signed_date: Optional[DateValue] = Field(alias="nawSignedDate")
-    naw_url: Optional[str] = Field(alias="nawUrl")
-    has_proof_of_liability: Optional[bool] = Field(alias="hasProofOfLiability")
-    forth_debt_type_id: Optional[str] = Field(alias="forthDebtTypeId")
+    creditor_name: Optional[str]
+    parent_creditor_name: Optional[str]
+    parent_creditor_id: Optional[str]
+    original_creditor_name: Optional[str]
+    creditor_id: Optional[str]
+    creditor_type: Optional[str]
+    ecoa_code: Optional[str]
+    account_type: Optional[str]
+    portfolio_type: Optional[str]
+    debt_type: Optional[str]
+    open_date: Optional[str]
+    last_payment_date: Optional[str]
+    has_last_payment: Optional[bool]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    bankruptcy_date_filed: Optional[str]
+    current_balance: Optional[float]
+    original_balance: Optional[float]
+    naw_signed_date: Optional[DateValue]
+    naw_url: Optional[str]
+    has_proof_of_liability: Optional[bool]
+    forth_debt_type_id: Optional[str]
     remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-    is_collection: Optional[bool] = Field(alias="isCollection")
-    approved_account_type_check: Optional[bool] = Field(
-        alias="approvedAccountTypeCheck"
-    )
-    unacceptable_creditor_check: Optional[bool] = Field(
-        alias="unacceptableCreditorCheck"
-    )
-    credit_union_and_state_check: Optional[bool] = Field(
-        alias="creditUnionAndStateCheck"
-    )
-    debt_ownership_check: Optional[bool] = Field(alias="debtOwnershipCheck")
-    minimum_debt_value_check: Optional[bool] = Field(alias="minimumDebtValueCheck")
-    duplicate_debts_check: Optional[bool] = Field(alias="duplicateDebtsCheck")
-    multiple_credit_union_check: Optional[bool] = Field(
-        alias="multipleCreditUnionCheck"
-    )
-    payment_history_check: Optional[bool] = Field(alias="paymentHistoryCheck")
-    unsecured_debt_check: Optional[bool] = Field(alias="unsecuredDebtCheck")
-    bankruptcy_check: Optional[bool] = Field(alias="bankruptcyCheck")
-    employer_is_creditor_check: Optional[bool] = Field(alias="employerIsCreditorCheck")
-    standalone_debts_check: Optional[bool] = Field(alias="standaloneDebtsCheck")
-    co_applicant_check: Optional[bool] = Field(alias="coApplicantCheck")
-    curr_and_og_balance_check: Optional[bool] = Field(alias="currAndOgBalanceCheck")
-    proof_of_liability_check: Optional[bool] = Field(alias="proofOfLiabilityCheck")
+    is_collection: Optional[bool]
+    approved_account_type_check: Optional[bool]
+    unacceptable_creditor_check: Optional[bool]
+    credit_union_and_state_check: Optional[bool]
+    debt_ownership_check: Optional[bool]
+    minimum_debt_value_check: Optional[bool]
+    duplicate_debts_check: Optional[bool]
+    multiple_credit_union_check: Optional[bool]
+    payment_history_check: Optional[bool]
+    unsecured_debt_check: Optional[bool]
+    bankruptcy_check: Optional[bool]
+    employer_is_creditor_check: Optional[bool]
+    standalone_debts_check: Optional[bool]
+    co_applicant_check: Optional[bool]
+    curr_and_og_balance_check: Optional[bool]
+    proof_of_liability_check: Optional[bool]
     delinquency: Optional[str]
-    monthly_payment: Optional[float] = Field(alias="monthlyPayment")
+    monthly_payment: Optional[float]
     notes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
 
 
@@ -352,22 +308,20 @@ class UwResultDebtFieldsHistory(UwResultDebtHistoryFields):
 
 class UwResultFields(BaseModel):
     id: str
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
+    uw_org_id: Optional[str]
+    req_org_id: Optional[str]
     revision: int
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    credit_report_id: Optional[str] = Field(alias="creditReportId")
-    co_credit_report_id: Optional[str] = Field(alias="coCreditReportId")
-    lead_id: Optional[str] = Field(alias="leadId")
-    application_type: Optional[str] = Field(alias="applicationType")
-    applicant_info: "UwResultFieldsApplicantInfo" = Field(alias="applicantInfo")
-    root_filters: "UwResultFieldsRootFilters" = Field(alias="rootFilters")
+    req_org_contact_id: Optional[str]
+    credit_report_id: Optional[str]
+    co_credit_report_id: Optional[str]
+    lead_id: Optional[str]
+    application_type: Optional[str]
+    applicant_info: "UwResultFieldsApplicantInfo"
+    root_filters: "UwResultFieldsRootFilters"
     debts: list[Optional["UwResultFieldsDebts"]]
-    credit_report_source: str = Field(alias="creditReportSource")
-    root_history: Optional[list[Optional["UwResultFieldsRootHistory"]]] = Field(
-        alias="rootHistory"
-    )
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    credit_report_source: str
+    root_history: Optional[list[Optional["UwResultFieldsRootHistory"]]]
+    created_at: Optional[DateValue]
 
 
 class UwResultFieldsApplicantInfo(ApplicantInfoFields):
@@ -375,80 +329,48 @@ class UwResultFieldsApplicantInfo(ApplicantInfoFields):
 
 
 class UwResultFieldsRootFilters(BaseModel):
-    state_service_check: Optional[bool] = Field(alias="stateServiceCheck")
-    bankruptcy_check: Optional[bool] = Field(alias="bankruptcyCheck")
-    ssn_check: Optional[bool] = Field(alias="ssnCheck")
-    dob_check: Optional[bool] = Field(alias="dobCheck")
-    phone_check: Optional[bool] = Field(alias="phoneCheck")
-    first_name_check: Optional[bool] = Field(alias="firstNameCheck")
-    last_name_check: Optional[bool] = Field(alias="lastNameCheck")
-    applicant_employer_check: Optional[bool] = Field(alias="applicantEmployerCheck")
-    job_title_check: Optional[bool] = Field(alias="jobTitleCheck")
-    address_check: Optional[bool] = Field(alias="addressCheck")
-    email_check: Optional[bool] = Field(alias="emailCheck")
-    co_applicant_first_name_check: Optional[bool] = Field(
-        alias="coApplicantFirstNameCheck"
-    )
-    co_applicant_last_name_check: Optional[bool] = Field(
-        alias="coApplicantLastNameCheck"
-    )
-    co_applicant_employer_check: Optional[bool] = Field(
-        alias="coApplicantEmployerCheck"
-    )
-    co_applicant_job_title_check: Optional[bool] = Field(
-        alias="coApplicantJobTitleCheck"
-    )
-    co_applicant_ssn_check: Optional[bool] = Field(alias="coApplicantSsnCheck")
-    co_applicant_dob_check: Optional[bool] = Field(alias="coApplicantDobCheck")
-    co_applicant_phone_check: Optional[bool] = Field(alias="coApplicantPhoneCheck")
-    co_applicant_cell_phone_check: Optional[bool] = Field(
-        alias="coApplicantCellPhoneCheck"
-    )
-    hardship_check: Optional[bool] = Field(alias="hardshipCheck")
-    duplicate_ssn_check: Optional[bool] = Field(alias="duplicateSsnCheck")
-    duplicate_co_applicant_ssn_check: Optional[bool] = Field(
-        alias="duplicateCoApplicantSsnCheck"
-    )
-    routing_number_check: Optional[bool] = Field(alias="routingNumberCheck")
-    bank_name_check: Optional[bool] = Field(alias="bankNameCheck")
-    bank_account_number_check: Optional[bool] = Field(alias="bankAccountNumberCheck")
-    bank_account_holder_name_check: Optional[bool] = Field(
-        alias="bankAccountHolderNameCheck"
-    )
-    bank_account_type_check: Optional[bool] = Field(alias="bankAccountTypeCheck")
-    debts_backed_by_us_fed_gov_check: Optional[bool] = Field(
-        alias="debtsBackedByUsFedGovCheck"
-    )
-    eligibility_req_military_check: Optional[bool] = Field(
-        alias="eligibilityReqMilitaryCheck"
-    )
-    eligibility_req_credit_counselling_check: Optional[bool] = Field(
-        alias="eligibilityReqCreditCounsellingCheck"
-    )
-    eligibility_req_bankruptcy_check: Optional[bool] = Field(
-        alias="eligibilityReqBankruptcyCheck"
-    )
-    eligibility_req_federal_gov_debt_check: Optional[bool] = Field(
-        alias="eligibilityReqFederalGovDebtCheck"
-    )
-    eligibility_req_secured_debt_check: Optional[bool] = Field(
-        alias="eligibilityReqSecuredDebtCheck"
-    )
-    frequency_minimum_payment_check: Optional[bool] = Field(
-        alias="frequencyMinimumPaymentCheck"
-    )
-    budget_affordability_check: Optional[bool] = Field(alias="budgetAffordabilityCheck")
-    first_draft_date_check: Optional[bool] = Field(alias="firstDraftDateCheck")
-    fee_validation_check: Optional[bool] = Field(alias="feeValidationCheck")
-    second_draft_date_check: Optional[bool] = Field(alias="secondDraftDateCheck")
-    company_is_authorized_check: Optional[bool] = Field(
-        alias="companyIsAuthorizedCheck"
-    )
-    enrollment_plan_check: Optional[bool] = Field(alias="enrollmentPlanCheck")
-    term_extension_exception_check: Optional[bool] = Field(
-        alias="termExtensionExceptionCheck"
-    )
-    ca_state_file_check: Optional[bool] = Field(alias="caStateFileCheck")
+    state_service_check: Optional[bool]
+    bankruptcy_check: Optional[bool]
+    ssn_check: Optional[bool]
+    dob_check: Optional[bool]
+    phone_check: Optional[bool]
+    first_name_check: Optional[bool]
+    last_name_check: Optional[bool]
+    applicant_employer_check: Optional[bool]
+    job_title_check: Optional[bool]
+    address_check: Optional[bool]
+    email_check: Optional[bool]
+    co_applicant_first_name_check: Optional[bool]
+    co_applicant_last_name_check: Optional[bool]
+    co_applicant_employer_check: Optional[bool]
+    co_applicant_job_title_check: Optional[bool]
+    co_applicant_ssn_check: Optional[bool]
+    co_applicant_dob_check: Optional[bool]
+    co_applicant_phone_check: Optional[bool]
+    co_applicant_cell_phone_check: Optional[bool]
+    hardship_check: Optional[bool]
+    duplicate_ssn_check: Optional[bool]
+    duplicate_co_applicant_ssn_check: Optional[bool]
+    routing_number_check: Optional[bool]
+    bank_name_check: Optional[bool]
+    bank_account_number_check: Optional[bool]
+    bank_account_holder_name_check: Optional[bool]
+    bank_account_type_check: Optional[bool]
+    debts_backed_by_us_fed_gov_check: Optional[bool]
+    eligibility_req_military_check: Optional[bool]
+    eligibility_req_credit_counselling_check: Optional[bool]
+    eligibility_req_bankruptcy_check: Optional[bool]
+    eligibility_req_federal_gov_debt_check: Optional[bool]
+    eligibility_req_secured_debt_check: Optional[bool]
+    frequency_minimum_payment_check: Optional[bool]
+    budget_affordability_check: Optional[bool]
+    first_draft_date_check: Optional[bool]
+    fee_validation_check: Optional[bool]
+    second_draft_date_check: Optional[bool]
+    company_is_authorized_check: Optional[bool]
+    enrollment_plan_check: Optional[bool]
+    term_extension_exception_check: Optional[bool]
+    ca_state_file_check: Optional[bool]
 
 
 class UwResultFieldsDebts(UwResultDebtFields):
@@ -456,12 +378,10 @@ class UwResultFieldsDebts(UwResultDebtFields):
 
 
 class UwResultFieldsRootHistory(BaseModel):
-    applicant_info: Optional["UwResultFieldsRootHistoryApplicantInfo"] = Field(
-        alias="applicantInfo"
-    )
-    lead_id: Optional[str] = Field(alias="leadId")
-    updated_by: Optional[str] = Field(alias="updatedBy")
-    from_revision: Optional[int] = Field(alias="fromRevision")
+    applicant_info: Optional["UwResultFieldsRootHistoryApplicantInfo"]
+    lead_id: Optional[str]
+    updated_by: Optional[str]
+    from_revision: Optional[int]
 
 
 class UwResultFieldsRootHistoryApplicantInfo(ApplicantInfoFields):
@@ -471,47 +391,35 @@ class UwResultFieldsRootHistoryApplicantInfo(ApplicantInfoFields):
 class UwEligibilityResultFields(BaseModel):
     id: str
     revision: int
-    application_uw_result: Optional["UwEligibilityResultFieldsApplicationUwResult"] = (
-        Field(alias="applicationUwResult")
-    )
-    applicant_uw_result: Optional["UwEligibilityResultFieldsApplicantUwResult"] = Field(
-        alias="applicantUwResult"
-    )
-    co_applicant_uw_result: Optional["UwEligibilityResultFieldsCoApplicantUwResult"] = (
-        Field(alias="coApplicantUwResult")
-    )
-    joint_uw_result: Optional["UwEligibilityResultFieldsJointUwResult"] = Field(
-        alias="jointUwResult"
-    )
-    tradeline_metadata: Optional["UwEligibilityResultFieldsTradelineMetadata"] = Field(
-        alias="tradelineMetadata"
-    )
-    max_term: Optional[int] = Field(alias="maxTerm")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    application_uw_result: Optional["UwEligibilityResultFieldsApplicationUwResult"]
+    applicant_uw_result: Optional["UwEligibilityResultFieldsApplicantUwResult"]
+    co_applicant_uw_result: Optional["UwEligibilityResultFieldsCoApplicantUwResult"]
+    joint_uw_result: Optional["UwEligibilityResultFieldsJointUwResult"]
+    tradeline_metadata: Optional["UwEligibilityResultFieldsTradelineMetadata"]
+    max_term: Optional[int]
+    created_at: Optional[DateValue]
 
 
 class UwEligibilityResultFieldsApplicationUwResult(BaseModel):
-    applicant_prequalified: bool = Field(alias="applicantPrequalified")
-    application_type: Optional[str] = Field(alias="applicationType")
-    root_filters: "UwEligibilityResultFieldsApplicationUwResultRootFilters" = Field(
-        alias="rootFilters"
-    )
-    total_debt: Optional[float] = Field(alias="totalDebt")
-    total_eligible_debt: Optional[float] = Field(alias="totalEligibleDebt")
+    applicant_prequalified: bool
+    application_type: Optional[str]
+    root_filters: "UwEligibilityResultFieldsApplicationUwResultRootFilters"
+    total_debt: Optional[float]
+    total_eligible_debt: Optional[float]
     tradeline_metadata: Optional[
         "UwEligibilityResultFieldsApplicationUwResultTradelineMetadata"
-    ] = Field(alias="tradelineMetadata")
+    ]
 
 
 class UwEligibilityResultFieldsApplicationUwResultRootFilters(BaseModel):
-    total_debt_value_check: Optional[bool] = Field(alias="totalDebtValueCheck")
-    ten_percent_rule_check: Optional[bool] = Field(alias="tenPercentRuleCheck")
-    agent_assigned_check: Optional[bool] = Field(alias="agentAssignedCheck")
-    credit_report30_days_check: Optional[bool] = Field(alias="creditReport30DaysCheck")
-    ps_state_service_check: Optional[bool] = Field(alias="psStateServiceCheck")
-    unique_email_phone_check: Optional[bool] = Field(alias="uniqueEmailPhoneCheck")
-    program_term_check: Optional[bool] = Field(alias="programTermCheck")
-    budget_hardship_check: Optional[bool] = Field(alias="budgetHardshipCheck")
+    total_debt_value_check: Optional[bool]
+    ten_percent_rule_check: Optional[bool]
+    agent_assigned_check: Optional[bool]
+    credit_report30_days_check: Optional[bool]
+    ps_state_service_check: Optional[bool]
+    unique_email_phone_check: Optional[bool]
+    program_term_check: Optional[bool]
+    budget_hardship_check: Optional[bool]
 
 
 class UwEligibilityResultFieldsApplicationUwResultTradelineMetadata(
@@ -532,25 +440,23 @@ class UwEligibilityResultFieldsJointUwResult(BaseModel):
     id: str
     primary_applicant_uw_result: Optional[
         "UwEligibilityResultFieldsJointUwResultPrimaryApplicantUwResult"
-    ] = Field(alias="primaryApplicantUwResult")
+    ]
     co_applicant_uw_result: Optional[
         "UwEligibilityResultFieldsJointUwResultCoApplicantUwResult"
-    ] = Field(alias="coApplicantUwResult")
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
+    ]
+    uw_org_id: Optional[str]
+    req_org_id: Optional[str]
     revision: int
-    lead_id: Optional[str] = Field(alias="leadId")
-    credit_report_id: Optional[str] = Field(alias="creditReportId")
-    co_credit_report_id: Optional[str] = Field(alias="coCreditReportId")
-    applicant_info: "UwEligibilityResultFieldsJointUwResultApplicantInfo" = Field(
-        alias="applicantInfo"
-    )
+    lead_id: Optional[str]
+    credit_report_id: Optional[str]
+    co_credit_report_id: Optional[str]
+    applicant_info: "UwEligibilityResultFieldsJointUwResultApplicantInfo"
     debts: list[Optional["UwEligibilityResultFieldsJointUwResultDebts"]]
-    credit_report_source: str = Field(alias="creditReportSource")
+    credit_report_source: str
     root_history: Optional[
         list[Optional["UwEligibilityResultFieldsJointUwResultRootHistory"]]
-    ] = Field(alias="rootHistory")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    ]
+    created_at: Optional[DateValue]
 
 
 class UwEligibilityResultFieldsJointUwResultPrimaryApplicantUwResult(
@@ -596,46 +502,44 @@ class EligibilityResponseFieldsErrors(EligibilityResponseErrorFields):
 
 class UwResultDebtV2Fields(BaseModel):
     id: str
-    applicant_id: Optional[str] = Field(alias="applicantId")
-    co_applicant_id: Optional[str] = Field(alias="coApplicantId")
-    external_debt_id: Optional[str] = Field(alias="externalDebtId")
-    account_number: Optional[str] = Field(alias="accountNumber")
-    external_crm_id: Optional[str] = Field(alias="externalCrmId")
-    is_selected: bool = Field(alias="isSelected")
-    co_applicant_is_selected: Optional[bool] = Field(alias="coApplicantIsSelected")
-    eligibility_status: EligibilityStatus = Field(alias="eligibilityStatus")
-    is_overridden: Optional[bool] = Field(alias="isOverridden")
+    applicant_id: Optional[str]
+    co_applicant_id: Optional[str]
+    external_debt_id: Optional[str]
+    account_number: Optional[str]
+    external_crm_id: Optional[str]
+    is_selected: bool
+    co_applicant_is_selected: Optional[bool]
+    eligibility_status: EligibilityStatus
+    is_overridden: Optional[bool]
     exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
     history: Optional[list[Optional["UwResultDebtV2FieldsHistory"]]]
-    history_json: Optional[JSONValue] = Field(alias="historyJson")
+    history_json: Optional[JSONValue]
     source: str
-    creditor_name: Optional[str] = Field(alias="creditorName")
-    parent_creditor_name: Optional[str] = Field(alias="parentCreditorName")
-    parent_creditor_id: Optional[str] = Field(alias="parentCreditorId")
-    original_creditor_name: Optional[str] = Field(alias="originalCreditorName")
-    creditor_id: Optional[str] = Field(alias="creditorId")
-    creditor_type: Optional[str] = Field(alias="creditorType")
-    ecoa_code: Optional[str] = Field(alias="ecoaCode")
-    account_type: Optional[str] = Field(alias="accountType")
-    portfolio_type: Optional[str] = Field(alias="portfolioType")
-    debt_type: Optional[str] = Field(alias="debtType")
-    open_date: Optional[str] = Field(alias="openDate")
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate")
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment")
-    narrative_codes: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
-    ] = Field(alias="narrativeCodes")
-    bankruptcy_date_filed: Optional[str] = Field(alias="bankruptcyDateFiled")
-    current_balance: Optional[float] = Field(alias="currentBalance")
-    original_balance: Optional[float] = Field(alias="originalBalance")
-    naw_signed_date: Optional[DateValue] = Field(alias="nawSignedDate")
-    naw_url: Optional[str] = Field(alias="nawUrl")
-    has_proof_of_liability: Optional[bool] = Field(alias="hasProofOfLiability")
-    forth_debt_type_id: Optional[str] = Field(alias="forthDebtTypeId")
+    creditor_name: Optional[str]
+    parent_creditor_name: Optional[str]
+    parent_creditor_id: Optional[str]
+    original_creditor_name: Optional[str]
+    creditor_id: Optional[str]
+    creditor_type: Optional[str]
+    ecoa_code: Optional[str]
+    account_type: Optional[str]
+    portfolio_type: Optional[str]
+    debt_type: Optional[str]
+    open_date: Optional[str]
+    last_payment_date: Optional[str]
+    has_last_payment: Optional[bool]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    bankruptcy_date_filed: Optional[str]
+    current_balance: Optional[float]
+    original_balance: Optional[float]
+    naw_signed_date: Optional[DateValue]
+    naw_url: Optional[str]
+    has_proof_of_liability: Optional[bool]
+    forth_debt_type_id: Optional[str]
     remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-    is_collection: Optional[bool] = Field(alias="isCollection")
+    is_collection: Optional[bool]
     delinquency: Optional[str]
-    monthly_payment: Optional[float] = Field(alias="monthlyPayment")
+    monthly_payment: Optional[float]
     notes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
 
 
@@ -645,21 +549,19 @@ class UwResultDebtV2FieldsHistory(UwResultDebtHistoryFields):
 
 class UwResultV2Fields(BaseModel):
     id: str
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
+    uw_org_id: Optional[str]
+    req_org_id: Optional[str]
     revision: int
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    credit_report_id: Optional[str] = Field(alias="creditReportId")
-    co_credit_report_id: Optional[str] = Field(alias="coCreditReportId")
-    lead_id: Optional[str] = Field(alias="leadId")
-    application_type: Optional[str] = Field(alias="applicationType")
-    applicant_info: "UwResultV2FieldsApplicantInfo" = Field(alias="applicantInfo")
+    req_org_contact_id: Optional[str]
+    credit_report_id: Optional[str]
+    co_credit_report_id: Optional[str]
+    lead_id: Optional[str]
+    application_type: Optional[str]
+    applicant_info: "UwResultV2FieldsApplicantInfo"
     debts: list[Optional["UwResultV2FieldsDebts"]]
-    credit_report_source: str = Field(alias="creditReportSource")
-    root_history: Optional[list[Optional["UwResultV2FieldsRootHistory"]]] = Field(
-        alias="rootHistory"
-    )
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    credit_report_source: str
+    root_history: Optional[list[Optional["UwResultV2FieldsRootHistory"]]]
+    created_at: Optional[DateValue]
 
 
 class UwResultV2FieldsApplicantInfo(ApplicantInfoV2Fields):
@@ -671,12 +573,10 @@ class UwResultV2FieldsDebts(UwResultDebtV2Fields):
 
 
 class UwResultV2FieldsRootHistory(BaseModel):
-    applicant_info: Optional["UwResultV2FieldsRootHistoryApplicantInfo"] = Field(
-        alias="applicantInfo"
-    )
-    lead_id: Optional[str] = Field(alias="leadId")
-    updated_by: Optional[str] = Field(alias="updatedBy")
-    from_revision: Optional[int] = Field(alias="fromRevision")
+    applicant_info: Optional["UwResultV2FieldsRootHistoryApplicantInfo"]
+    lead_id: Optional[str]
+    updated_by: Optional[str]
+    from_revision: Optional[int]
 
 
 class UwResultV2FieldsRootHistoryApplicantInfo(ApplicantInfoV2Fields):
@@ -688,32 +588,30 @@ class UwEligibilityResultV2Fields(BaseModel):
     revision: int
     application_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsApplicationEligibilityReview"
-    ] = Field(alias="applicationEligibilityReview")
+    ]
     applicant_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsApplicantEligibilityReview"
-    ] = Field(alias="applicantEligibilityReview")
+    ]
     co_applicant_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsCoApplicantEligibilityReview"
-    ] = Field(alias="coApplicantEligibilityReview")
+    ]
     joint_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsJointEligibilityReview"
-    ] = Field(alias="jointEligibilityReview")
-    tradeline_metadata: Optional["UwEligibilityResultV2FieldsTradelineMetadata"] = (
-        Field(alias="tradelineMetadata")
-    )
-    max_term: Optional[int] = Field(alias="maxTerm")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    ]
+    tradeline_metadata: Optional["UwEligibilityResultV2FieldsTradelineMetadata"]
+    max_term: Optional[int]
+    created_at: Optional[DateValue]
 
 
 class UwEligibilityResultV2FieldsApplicationEligibilityReview(BaseModel):
-    applicant_prequalified: bool = Field(alias="applicantPrequalified")
-    application_passable: Optional[bool] = Field(alias="applicationPassable")
-    application_type: Optional[str] = Field(alias="applicationType")
-    total_debt: Optional[float] = Field(alias="totalDebt")
-    total_eligible_debt: Optional[float] = Field(alias="totalEligibleDebt")
+    applicant_prequalified: bool
+    application_passable: Optional[bool]
+    application_type: Optional[str]
+    total_debt: Optional[float]
+    total_eligible_debt: Optional[float]
     tradeline_metadata: Optional[
         "UwEligibilityResultV2FieldsApplicationEligibilityReviewTradelineMetadata"
-    ] = Field(alias="tradelineMetadata")
+    ]
 
 
 class UwEligibilityResultV2FieldsApplicationEligibilityReviewTradelineMetadata(
@@ -734,25 +632,23 @@ class UwEligibilityResultV2FieldsJointEligibilityReview(BaseModel):
     id: str
     primary_applicant_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsJointEligibilityReviewPrimaryApplicantEligibilityReview"
-    ] = Field(alias="primaryApplicantEligibilityReview")
+    ]
     co_applicant_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsJointEligibilityReviewCoApplicantEligibilityReview"
-    ] = Field(alias="coApplicantEligibilityReview")
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
+    ]
+    uw_org_id: Optional[str]
+    req_org_id: Optional[str]
     revision: int
-    lead_id: Optional[str] = Field(alias="leadId")
-    credit_report_id: Optional[str] = Field(alias="creditReportId")
-    co_credit_report_id: Optional[str] = Field(alias="coCreditReportId")
-    applicant_info: "UwEligibilityResultV2FieldsJointEligibilityReviewApplicantInfo" = (
-        Field(alias="applicantInfo")
-    )
+    lead_id: Optional[str]
+    credit_report_id: Optional[str]
+    co_credit_report_id: Optional[str]
+    applicant_info: "UwEligibilityResultV2FieldsJointEligibilityReviewApplicantInfo"
     debts: list[Optional["UwEligibilityResultV2FieldsJointEligibilityReviewDebts"]]
-    credit_report_source: str = Field(alias="creditReportSource")
+    credit_report_source: str
     root_history: Optional[
         list[Optional["UwEligibilityResultV2FieldsJointEligibilityReviewRootHistory"]]
-    ] = Field(alias="rootHistory")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    ]
+    created_at: Optional[DateValue]
 
 
 class UwEligibilityResultV2FieldsJointEligibilityReviewPrimaryApplicantEligibilityReview(
@@ -801,32 +697,30 @@ class EligibilityResponseV2FieldsErrors(EligibilityResponseErrorV2Fields):
 
 
 class PageInfoFields(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    start_cursor: Optional[str] = Field(alias="startCursor")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool
+    start_cursor: Optional[str]
+    end_cursor: Optional[str]
 
 
 class UwDebtsResultFields(BaseModel):
     id: str
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId")
-    lead_id: Optional[str] = Field(alias="leadId")
-    config_revision: Optional[int] = Field(alias="configRevision")
-    application_type: Optional[str] = Field(alias="applicationType")
-    applicant_info: Optional["UwDebtsResultFieldsApplicantInfo"] = Field(
-        alias="applicantInfo"
-    )
+    req_org_id: Optional[str]
+    uw_org_id: Optional[str]
+    req_org_contact_id: Optional[str]
+    lead_id: Optional[str]
+    config_revision: Optional[int]
+    application_type: Optional[str]
+    applicant_info: Optional["UwDebtsResultFieldsApplicantInfo"]
     debts: Optional[list[Optional["UwDebtsResultFieldsDebts"]]]
-    is_latest_revision: Optional[bool] = Field(alias="isLatestRevision")
-    updated_at: Optional[DateValue] = Field(alias="updatedAt")
-    created_at: Optional[DateValue] = Field(alias="createdAt")
+    is_latest_revision: Optional[bool]
+    updated_at: Optional[DateValue]
+    created_at: Optional[DateValue]
 
 
 class UwDebtsResultFieldsApplicantInfo(BaseModel):
     applicant_contact_info: Optional[
         "UwDebtsResultFieldsApplicantInfoApplicantContactInfo"
-    ] = Field(alias="applicantContactInfo")
+    ]
 
 
 class UwDebtsResultFieldsApplicantInfoApplicantContactInfo(ApplicantContactInfoFields):
@@ -835,51 +729,43 @@ class UwDebtsResultFieldsApplicantInfoApplicantContactInfo(ApplicantContactInfoF
 
 class UwDebtsResultFieldsDebts(BaseModel):
     id: str
-    is_selected: Optional[bool] = Field(alias="isSelected")
-    is_overridden: Optional[bool] = Field(alias="isOverridden")
-    applicant_id: Optional[str] = Field(alias="applicantId")
-    co_applicant_id: Optional[str] = Field(alias="coApplicantId")
-    external_debt_id: Optional[str] = Field(alias="externalDebtId")
-    account_number: Optional[str] = Field(alias="accountNumber")
-    external_crm_id: Optional[str] = Field(alias="externalCrmId")
-    co_applicant_is_selected: Optional[bool] = Field(alias="coApplicantIsSelected")
-    eligibility_status: EligibilityStatus = Field(alias="eligibilityStatus")
+    is_selected: Optional[bool]
+    is_overridden: Optional[bool]
+    applicant_id: Optional[str]
+    co_applicant_id: Optional[str]
+    external_debt_id: Optional[str]
+    account_number: Optional[str]
+    external_crm_id: Optional[str]
+    co_applicant_is_selected: Optional[bool]
+    eligibility_status: EligibilityStatus
     exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-    creditor_name: Optional[str] = Field(alias="creditorName")
-    parent_creditor_name: Optional[str] = Field(alias="parentCreditorName")
-    original_creditor_name: Optional[str] = Field(alias="originalCreditorName")
-    creditor_id: Optional[str] = Field(alias="creditorId")
-    creditor_type: Optional[str] = Field(alias="creditorType")
-    ecoa_code: Optional[str] = Field(alias="ecoaCode")
-    account_type: Optional[str] = Field(alias="accountType")
-    portfolio_type: Optional[str] = Field(alias="portfolioType")
-    debt_type: Optional[str] = Field(alias="debtType")
-    open_date: Optional[str] = Field(alias="openDate")
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate")
-    current_balance: Optional[float] = Field(alias="currentBalance")
-    original_balance: Optional[float] = Field(alias="originalBalance")
-    is_collection: Optional[bool] = Field(alias="isCollection")
+    creditor_name: Optional[str]
+    parent_creditor_name: Optional[str]
+    original_creditor_name: Optional[str]
+    creditor_id: Optional[str]
+    creditor_type: Optional[str]
+    ecoa_code: Optional[str]
+    account_type: Optional[str]
+    portfolio_type: Optional[str]
+    debt_type: Optional[str]
+    open_date: Optional[str]
+    last_payment_date: Optional[str]
+    current_balance: Optional[float]
+    original_balance: Optional[float]
+    is_collection: Optional[bool]
     remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-    approved_account_type_check: Optional[bool] = Field(
-        alias="approvedAccountTypeCheck"
-    )
-    unacceptable_creditor_check: Optional[bool] = Field(
-        alias="unacceptableCreditorCheck"
-    )
-    credit_union_and_state_check: Optional[bool] = Field(
-        alias="creditUnionAndStateCheck"
-    )
-    debt_ownership_check: Optional[bool] = Field(alias="debtOwnershipCheck")
-    minimum_debt_value_check: Optional[bool] = Field(alias="minimumDebtValueCheck")
-    duplicate_debts_check: Optional[bool] = Field(alias="duplicateDebtsCheck")
-    multiple_credit_union_check: Optional[bool] = Field(
-        alias="multipleCreditUnionCheck"
-    )
-    payment_history_check: Optional[bool] = Field(alias="paymentHistoryCheck")
-    unsecured_debt_check: Optional[bool] = Field(alias="unsecuredDebtCheck")
-    employer_is_creditor_check: Optional[bool] = Field(alias="employerIsCreditorCheck")
-    standalone_debts_check: Optional[bool] = Field(alias="standaloneDebtsCheck")
-    curr_and_og_balance_check: Optional[bool] = Field(alias="currAndOgBalanceCheck")
+    approved_account_type_check: Optional[bool]
+    unacceptable_creditor_check: Optional[bool]
+    credit_union_and_state_check: Optional[bool]
+    debt_ownership_check: Optional[bool]
+    minimum_debt_value_check: Optional[bool]
+    duplicate_debts_check: Optional[bool]
+    multiple_credit_union_check: Optional[bool]
+    payment_history_check: Optional[bool]
+    unsecured_debt_check: Optional[bool]
+    employer_is_creditor_check: Optional[bool]
+    standalone_debts_check: Optional[bool]
+    curr_and_og_balance_check: Optional[bool]
 
 
 class UwResultsResponseErrorFields(BaseModel):

@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from alleviate_debtcore._scalars import DateValue
 
 from .base_model import BaseModel
@@ -14,42 +12,36 @@ from .enums import OrderDirection, UwResultOrderField
 class UwDebtsResultWhereInput(BaseModel):
     """Optional filters for debtsUwResults."""
 
-    req_org_id: Optional[str] = Field(alias="reqOrgId", default=None)
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId", default=None)
+    req_org_id: Optional[str] = None
+    req_org_contact_id: Optional[str] = None
     "Your own consumer ID."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
-    uw_result_id: Optional[str] = Field(alias="uwResultId", default=None)
+    lead_id: Optional[str] = None
+    uw_result_id: Optional[str] = None
     "Review document ID."
-    is_latest_revision: Optional[bool] = Field(alias="isLatestRevision", default=None)
+    is_latest_revision: Optional[bool] = None
     "Only the newest revision of each document."
 
 
 class UwResultCheckDebtsInput(BaseModel):
     """What checkDebtsEligibility evaluates."""
 
-    applicant_info: "CheckDebtsApplicantInfoInput" = Field(alias="applicantInfo")
-    unenrolled_debts: list[Optional["UwDebtsResultDebtInput"]] = Field(
-        alias="unenrolledDebts"
-    )
+    applicant_info: "CheckDebtsApplicantInfoInput"
+    unenrolled_debts: list[Optional["UwDebtsResultDebtInput"]]
     "Debts to evaluate."
-    enrolled_debts: Optional[list[Optional["UwDebtsResultDebtInput"]]] = Field(
-        alias="enrolledDebts", default=None
-    )
+    enrolled_debts: Optional[list[Optional["UwDebtsResultDebtInput"]]] = None
     "Debts that are already enrolled."
-    contact_id: str = Field(alias="contactId")
+    contact_id: str
     "ID of the contact the debts belong to."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
 
 
 class CheckDebtsApplicantInfoInput(BaseModel):
     """Applicant facts the debt-level rules need."""
 
-    employer_name: Optional[str] = Field(alias="employerName", default=None)
-    is_married_to_co_applicant: Optional[bool] = Field(
-        alias="isMarriedToCoApplicant", default=None
-    )
-    home_address: Optional[str] = Field(alias="homeAddress", default=None)
-    applicant_state: str = Field(alias="applicantState")
+    employer_name: Optional[str] = None
+    is_married_to_co_applicant: Optional[bool] = None
+    home_address: Optional[str] = None
+    applicant_state: str
     "Two-letter U.S. state code."
 
 
@@ -57,48 +49,36 @@ class UwDebtsResultDebtInput(BaseModel):
     """One debt to evaluate in checkDebtsEligibility."""
 
     id: Optional[str] = None
-    applicant_id: Optional[str] = Field(alias="applicantId", default=None)
-    co_applicant_id: Optional[str] = Field(alias="coApplicantId", default=None)
-    is_selected: Optional[bool] = Field(alias="isSelected", default=None)
-    is_overridden: Optional[bool] = Field(alias="isOverridden", default=None)
+    applicant_id: Optional[str] = None
+    co_applicant_id: Optional[str] = None
+    is_selected: Optional[bool] = None
+    is_overridden: Optional[bool] = None
     "True to override the verdict."
-    creditor_id: Optional[str] = Field(alias="creditorId", default=None)
+    creditor_id: Optional[str] = None
     "Links this debt to the matching tradeline of a credit report."
-    co_applicant_is_selected: Optional[bool] = Field(
-        alias="coApplicantIsSelected", default=None
-    )
-    external_debt_id: Optional[str] = Field(alias="externalDebtId", default=None)
-    account_number: Optional[str] = Field(alias="accountNumber", default=None)
-    external_crm_id: Optional[str] = Field(alias="externalCrmId", default=None)
+    co_applicant_is_selected: Optional[bool] = None
+    external_debt_id: Optional[str] = None
+    account_number: Optional[str] = None
+    external_crm_id: Optional[str] = None
     "Your CRM's ID for the debt."
-    creditor_name: Optional[str] = Field(alias="creditorName", default=None)
-    parent_creditor_id: Optional[str] = Field(alias="parentCreditorId", default=None)
-    parent_creditor_name: Optional[str] = Field(
-        alias="parentCreditorName", default=None
-    )
-    original_creditor_name: Optional[str] = Field(
-        alias="originalCreditorName", default=None
-    )
-    creditor_type: Optional[str] = Field(alias="creditorType", default=None)
-    ecoa_code: Optional[str] = Field(alias="ecoaCode", default=None)
-    account_type: Optional[str] = Field(alias="accountType", default=None)
-    portfolio_type: Optional[str] = Field(alias="portfolioType", default=None)
-    debt_type: Optional[str] = Field(alias="debtType", default=None)
-    open_date: Optional[str] = Field(alias="openDate", default=None)
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate", default=None)
-    current_balance: Optional[float] = Field(alias="currentBalance", default=None)
-    original_balance: Optional[float] = Field(alias="originalBalance", default=None)
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment", default=None)
-    narrative_codes: Optional[list[Optional[str]]] = Field(
-        alias="narrativeCodes", default=None
-    )
-    bankruptcy_date_filed: Optional[str] = Field(
-        alias="bankruptcyDateFiled", default=None
-    )
-    has_proof_of_liability: Optional[bool] = Field(
-        alias="hasProofOfLiability", default=None
-    )
-    is_collection: Optional[bool] = Field(alias="isCollection", default=None)
+    creditor_name: Optional[str] = None
+    parent_creditor_id: Optional[str] = None
+    parent_creditor_name: Optional[str] = None
+    original_creditor_name: Optional[str] = None
+    creditor_type: Optional[str] = None
+    ecoa_code: Optional[str] = None
+    account_type: Optional[str] = None
+    portfolio_type: Optional[str] = None
+    debt_type: Optional[str] = None
+    open_date: Optional[str] = None
+    last_payment_date: Optional[str] = None
+    current_balance: Optional[float] = None
+    original_balance: Optional[float] = None
+    has_last_payment: Optional[bool] = None
+    narrative_codes: Optional[list[Optional[str]]] = None
+    bankruptcy_date_filed: Optional[str] = None
+    has_proof_of_liability: Optional[bool] = None
+    is_collection: Optional[bool] = None
     remarks: Optional[list[Optional[str]]] = None
 
 
@@ -107,103 +87,75 @@ class PlanInput(BaseModel):
 
     frequency: Optional[str] = None
     "Deposit frequency; the stored Plan and the V2 input use the codes M, SM, BW."
-    first_payment_amount: Optional[float] = Field(
-        alias="firstPaymentAmount", default=None
-    )
+    first_payment_amount: Optional[float] = None
     "Dollar amount of the first draft."
-    second_payment_amount: Optional[float] = Field(
-        alias="secondPaymentAmount", default=None
-    )
+    second_payment_amount: Optional[float] = None
     "Dollar amount of the second draft."
-    first_payment_date: Optional[str] = Field(alias="firstPaymentDate", default=None)
+    first_payment_date: Optional[str] = None
     "Date string; format not stated for V1 (V2 accepts MM/DD/YYYY, YYYY/MM/DD, YYYY-MM-DD)."
-    first_draft_exception: Optional[str] = Field(
-        alias="firstDraftException", default=None
-    )
+    first_draft_exception: Optional[str] = None
     "YES or NO."
-    program_term: Optional[int] = Field(alias="programTerm", default=None)
+    program_term: Optional[int] = None
     "Program length in months."
-    fee_percentage: Optional[float] = Field(alias="feePercentage", default=None)
+    fee_percentage: Optional[float] = None
     "Percent fee, such as 27."
-    epf_reduction: Optional[str] = Field(alias="epfReduction", default=None)
+    epf_reduction: Optional[str] = None
     "YES or NO."
-    second_payment_date: Optional[str] = Field(alias="secondPaymentDate", default=None)
-    plan_id: Optional[str] = Field(alias="planId", default=None)
+    second_payment_date: Optional[str] = None
+    plan_id: Optional[str] = None
     "Enrollment plan ID; the SDK's flow copies the chosen OfferResult.enrollmentPlanId here."
-    deposit_intervals: Optional[str] = Field(alias="depositIntervals", default=None)
+    deposit_intervals: Optional[str] = None
     "Draft day(s): for M a day 1-30 (e.g. '1'); for SM two days 1-30 (e.g. '1,15'); for BW a weekday name (default 'Monday')."
-    include_sentry_fee: Optional[bool] = Field(alias="includeSentryFee", default=None)
+    include_sentry_fee: Optional[bool] = None
     "Send false to leave out the Sentry fee."
 
 
 class UwResultCheckInput(BaseModel):
     """What the V1 checkApplicantEligibility evaluates."""
 
-    primary_report_id: str = Field(alias="primaryReportId")
+    primary_report_id: str
     "creditReportId of the primary applicant's report."
-    secondary_report_id: Optional[str] = Field(alias="secondaryReportId", default=None)
+    secondary_report_id: Optional[str] = None
     "creditReportId of the co-applicant's report (JOINT)."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Your CRM's lead ID."
-    applicant_contact_info: "ApplicantContactInfoInput" = Field(
-        alias="applicantContactInfo"
-    )
-    co_applicant_contact_info: Optional["ApplicantContactInfoInput"] = Field(
-        alias="coApplicantContactInfo", default=None
-    )
+    applicant_contact_info: "ApplicantContactInfoInput"
+    co_applicant_contact_info: Optional["ApplicantContactInfoInput"] = None
     "Required for JOINT."
-    agent_assigned: Optional[str] = Field(alias="agentAssigned", default=None)
+    agent_assigned: Optional[str] = None
     "Your CRM's ID for the agent working the lead."
     plan: Optional["PlanInput"] = None
     budget: Optional["BudgetInput"] = None
-    additional_info: Optional["AdditionalInfoInput"] = Field(
-        alias="additionalInfo", default=None
-    )
-    co_credit_report_id: Optional[str] = Field(alias="coCreditReportId", default=None)
+    additional_info: Optional["AdditionalInfoInput"] = None
+    co_credit_report_id: Optional[str] = None
     "Co-applicant's report ID under the docs' name (docs only; see note)."
 
 
 class AdditionalInfoInput(BaseModel):
     """Optional underwriting exceptions and switches; their exact effects are not documented."""
 
-    debt_amount_exception: Optional[str] = Field(
-        alias="debtAmountException", default=None
-    )
-    include_unacceptable_creditor: Optional[bool] = Field(
-        alias="includeUnacceptableCreditor", default=None
-    )
-    term_extension_exception: Optional[float] = Field(
-        alias="termExtensionException", default=None
-    )
-    standalone_debts_exception: Optional[bool] = Field(
-        alias="standaloneDebtsException", default=None
-    )
-    eom_first_draft_date_exception: Optional[bool] = Field(
-        alias="eomFirstDraftDateException", default=None
-    )
+    debt_amount_exception: Optional[str] = None
+    include_unacceptable_creditor: Optional[bool] = None
+    term_extension_exception: Optional[float] = None
+    standalone_debts_exception: Optional[bool] = None
+    eom_first_draft_date_exception: Optional[bool] = None
 
 
 class BudgetInput(BaseModel):
     """V1 monthly budget totals (both fields deprecated)."""
 
-    total_monthly_income: Optional[float] = Field(
-        alias="totalMonthlyIncome", default=None
-    )
-    total_monthly_expense: Optional[float] = Field(
-        alias="totalMonthlyExpense", default=None
-    )
+    total_monthly_income: Optional[float] = None
+    total_monthly_expense: Optional[float] = None
 
 
 class ApplicantContactInfoInput(BaseModel):
     """V1 applicant contact data and eligibility answers (check)."""
 
-    employer_name: Optional[str] = Field(alias="employerName", default=None)
-    is_married_to_co_applicant: Optional[bool] = Field(
-        alias="isMarriedToCoApplicant", default=None
-    )
+    employer_name: Optional[str] = None
+    is_married_to_co_applicant: Optional[bool] = None
     "True if the applicant and the co-applicant are spouses."
-    home_address: Optional[str] = Field(alias="homeAddress", default=None)
-    applicant_state: str = Field(alias="applicantState")
+    home_address: Optional[str] = None
+    applicant_state: str
     "Two-letter U.S. state code (e.g. CA); the only required field."
     ssn: Optional[str] = None
     "Nine digits, no dashes."
@@ -211,61 +163,45 @@ class ApplicantContactInfoInput(BaseModel):
     "Date of birth, YYYY-MM-DD."
     phone: Optional[str] = None
     "U.S. number in E.164 form, e.g. +16575553358."
-    cell_phone: Optional[str] = Field(alias="cellPhone", default=None)
+    cell_phone: Optional[str] = None
     "U.S. mobile number in E.164 form."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
-    last_name: Optional[str] = Field(alias="lastName", default=None)
-    job_title: Optional[str] = Field(alias="jobTitle", default=None)
+    first_name: Optional[str] = None
+    last_name: Optional[str] = None
+    job_title: Optional[str] = None
     email: Optional[str] = None
     "E-mail address; must be well-formed."
     hardship: Optional[str] = None
     "Free-text hardship reason, e.g. Loss of employment."
-    filed_bankruptcy: Optional[str] = Field(alias="filedBankruptcy", default=None)
+    filed_bankruptcy: Optional[str] = None
     "YES or NO."
-    routing_number: Optional[str] = Field(alias="routingNumber", default=None)
-    bank_name: Optional[str] = Field(alias="bankName", default=None)
-    bank_account_number: Optional[str] = Field(alias="bankAccountNumber", default=None)
-    bank_account_holder_name: Optional[str] = Field(
-        alias="bankAccountHolderName", default=None
-    )
-    bank_account_type: Optional[str] = Field(alias="bankAccountType", default=None)
+    routing_number: Optional[str] = None
+    bank_name: Optional[str] = None
+    bank_account_number: Optional[str] = None
+    bank_account_holder_name: Optional[str] = None
+    bank_account_type: Optional[str] = None
     "Free text, e.g. Checking."
-    eligibility_req_military: Optional[str] = Field(
-        alias="eligibilityReqMilitary", default=None
-    )
+    eligibility_req_military: Optional[str] = None
     "YES or NO: is the applicant in the military or law enforcement, employed by a financial institution, or holding a security clearance?"
-    eligibility_req_credit_counselling: Optional[str] = Field(
-        alias="eligibilityReqCreditCounselling", default=None
-    )
+    eligibility_req_credit_counselling: Optional[str] = None
     "YES or NO: is the applicant enrolled in a credit-counselling program now?"
-    eligibility_req_bankruptcy: Optional[str] = Field(
-        alias="eligibilityReqBankruptcy", default=None
-    )
+    eligibility_req_bankruptcy: Optional[str] = None
     "YES or NO: is the applicant in a bankruptcy proceeding now?"
-    eligibility_req_federal_gov_debt: Optional[str] = Field(
-        alias="eligibilityReqFederalGovDebt", default=None
-    )
+    eligibility_req_federal_gov_debt: Optional[str] = None
     "YES or NO: is any submitted debt backed by the U.S. federal government?"
-    eligibility_req_secured_debt: Optional[str] = Field(
-        alias="eligibilityReqSecuredDebt", default=None
-    )
+    eligibility_req_secured_debt: Optional[str] = None
     "YES or NO: is any submitted debt secured by collateral?"
-    belongs_to_company_id: Optional[str] = Field(
-        alias="belongsToCompanyId", default=None
-    )
+    belongs_to_company_id: Optional[str] = None
     "ID of the applicant's company in Forth Pay."
 
 
 class ApplicantContactInfoUpdateInput(BaseModel):
     """V1 applicant contact data and eligibility answers (update)."""
 
-    employer_name: Optional[str] = Field(alias="employerName", default=None)
-    is_married_to_co_applicant: Optional[bool] = Field(
-        alias="isMarriedToCoApplicant", default=None
-    )
+    employer_name: Optional[str] = None
+    is_married_to_co_applicant: Optional[bool] = None
     "True if the applicant and the co-applicant are spouses."
-    home_address: Optional[str] = Field(alias="homeAddress", default=None)
-    applicant_state: str = Field(alias="applicantState")
+    home_address: Optional[str] = None
+    applicant_state: str
     "Two-letter U.S. state code (e.g. CA); the only required field."
     ssn: Optional[str] = None
     "Nine digits, no dashes."
@@ -273,48 +209,34 @@ class ApplicantContactInfoUpdateInput(BaseModel):
     "Date of birth, YYYY-MM-DD."
     phone: Optional[str] = None
     "U.S. number in E.164 form, e.g. +16575553358."
-    cell_phone: Optional[str] = Field(alias="cellPhone", default=None)
+    cell_phone: Optional[str] = None
     "U.S. mobile number in E.164 form."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
-    last_name: Optional[str] = Field(alias="lastName", default=None)
-    job_title: Optional[str] = Field(alias="jobTitle", default=None)
+    first_name: Optional[str] = None
+    last_name: Optional[str] = None
+    job_title: Optional[str] = None
     email: Optional[str] = None
     "E-mail address; must be well-formed."
     hardship: Optional[str] = None
     "Free-text hardship reason, e.g. Loss of employment."
-    filed_bankruptcy: Optional[str] = Field(alias="filedBankruptcy", default=None)
+    filed_bankruptcy: Optional[str] = None
     "YES or NO."
-    routing_number: Optional[str] = Field(alias="routingNumber", default=None)
-    bank_name: Optional[str] = Field(alias="bankName", default=None)
-    bank_account_number: Optional[str] = Field(alias="bankAccountNumber", default=None)
-    bank_account_holder_name: Optional[str] = Field(
-        alias="bankAccountHolderName", default=None
-    )
-    bank_account_type: Optional[str] = Field(alias="bankAccountType", default=None)
+    routing_number: Optional[str] = None
+    bank_name: Optional[str] = None
+    bank_account_number: Optional[str] = None
+    bank_account_holder_name: Optional[str] = None
+    bank_account_type: Optional[str] = None
     "Free text, e.g. Checking."
-    eligibility_req_military: Optional[str] = Field(
-        alias="eligibilityReqMilitary", default=None
-    )
+    eligibility_req_military: Optional[str] = None
     "YES or NO: is the applicant in the military or law enforcement, employed by a financial institution, or holding a security clearance?"
-    eligibility_req_credit_counselling: Optional[str] = Field(
-        alias="eligibilityReqCreditCounselling", default=None
-    )
+    eligibility_req_credit_counselling: Optional[str] = None
     "YES or NO: is the applicant enrolled in a credit-counselling program now?"
-    eligibility_req_bankruptcy: Optional[str] = Field(
-        alias="eligibilityReqBankruptcy", default=None
-    )
+    eligibility_req_bankruptcy: Optional[str] = None
     "YES or NO: is the applicant in a bankruptcy proceeding now?"
-    eligibility_req_federal_gov_debt: Optional[str] = Field(
-        alias="eligibilityReqFederalGovDebt", default=None
-    )
+    eligibility_req_federal_gov_debt: Optional[str] = None
     "YES or NO: is any submitted debt backed by the U.S. federal government?"
-    eligibility_req_secured_debt: Optional[str] = Field(
-        alias="eligibilityReqSecuredDebt", default=None
-    )
+    eligibility_req_secured_debt: Optional[str] = None
     "YES or NO: is any submitted debt secured by collateral?"
-    belongs_to_company_id: Optional[str] = Field(
-        alias="belongsToCompanyId", default=None
-    )
+    belongs_to_company_id: Optional[str] = None
     "ID of the applicant's company in Forth Pay."
 
 
@@ -338,37 +260,25 @@ class UwResultUpdateInput(BaseModel):
     "Review ID (UwEligibilityResult.id)."
     revision: int
     "Revision the edit is based on; an older revision may be used as the base of a new one."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Your CRM's lead ID."
-    applicant_uw_result: Optional["UwResultUpdateFieldsInput"] = Field(
-        alias="applicantUwResult", default=None
-    )
+    applicant_uw_result: Optional["UwResultUpdateFieldsInput"] = None
     "Debt edits for the primary applicant."
-    co_applicant_uw_result: Optional["UwResultUpdateFieldsInput"] = Field(
-        alias="coApplicantUwResult", default=None
-    )
+    co_applicant_uw_result: Optional["UwResultUpdateFieldsInput"] = None
     "Debt edits for the co-applicant."
-    joint_uw_result: Optional["JointUwResultUpdateFieldsInput"] = Field(
-        alias="jointUwResult", default=None
-    )
+    joint_uw_result: Optional["JointUwResultUpdateFieldsInput"] = None
     "Debt edits for the joint section."
-    updated_by: str = Field(alias="updatedBy")
+    updated_by: str
     "Your CRM's ID for the user making the change."
-    applicant_contact_info: "ApplicantContactInfoUpdateInput" = Field(
-        alias="applicantContactInfo"
-    )
+    applicant_contact_info: "ApplicantContactInfoUpdateInput"
     "Required; applicantState at minimum."
-    co_applicant_contact_info: Optional["ApplicantContactInfoUpdateInput"] = Field(
-        alias="coApplicantContactInfo", default=None
-    )
+    co_applicant_contact_info: Optional["ApplicantContactInfoUpdateInput"] = None
     "Required for JOINT."
-    agent_assigned: Optional[str] = Field(alias="agentAssigned", default=None)
+    agent_assigned: Optional[str] = None
     "Your CRM's ID for the agent working the lead."
     plan: Optional["PlanInput"] = None
     budget: Optional["BudgetInput"] = None
-    additional_info: Optional["AdditionalInfoInput"] = Field(
-        alias="additionalInfo", default=None
-    )
+    additional_info: Optional["AdditionalInfoInput"] = None
 
 
 class UwResultDebtUpdateInput(BaseModel):
@@ -376,65 +286,55 @@ class UwResultDebtUpdateInput(BaseModel):
 
     id: Optional[str] = None
     "Existing debt ID; leave empty to add a manual debt."
-    creditor_id: Optional[str] = Field(alias="creditorId", default=None)
+    creditor_id: Optional[str] = None
     "Creditor's ID in Forth Pay."
-    is_selected: Optional[bool] = Field(alias="isSelected", default=None)
+    is_selected: Optional[bool] = None
     "Select the debt for enrollment."
-    co_applicant_is_selected: Optional[bool] = Field(
-        alias="coApplicantIsSelected", default=None
-    )
+    co_applicant_is_selected: Optional[bool] = None
     "Joint debts only: selected by the co-applicant."
     exceptions: Optional[list[Optional[str]]] = None
     "Reasons for enrolling the debt despite failed checks. Informational: the verdict does not change."
-    external_debt_id: Optional[str] = Field(alias="externalDebtId", default=None)
-    account_number: Optional[str] = Field(alias="accountNumber", default=None)
-    external_crm_id: Optional[str] = Field(alias="externalCrmId", default=None)
+    external_debt_id: Optional[str] = None
+    account_number: Optional[str] = None
+    external_crm_id: Optional[str] = None
     "Your CRM's ID for the debt. Informational."
-    creditor_name: Optional[str] = Field(alias="creditorName", default=None)
+    creditor_name: Optional[str] = None
     "Creditor's name in Forth Pay."
-    original_creditor_name: Optional[str] = Field(
-        alias="originalCreditorName", default=None
-    )
-    creditor_type: Optional[str] = Field(alias="creditorType", default=None)
+    original_creditor_name: Optional[str] = None
+    creditor_type: Optional[str] = None
     "Code, one of: LEASE_/_RENT, MEDICAL_COLLECTION_AGENCY, FED_STUDENT_LOAN, ORIGINATOR_LEGAL, UTILITY, PAY_DAY_LOAN, DEPARTMENT_STORE, STUDENT_LOAN, DECEASED_COLLECTIONS, CREDIT_UNION, COLLECTION_ATTORNEY, INSURANCE, RENT_TO_OWN, COLLECTION_AGENCY, ORIGINATOR, AUTO."
-    ecoa_code: Optional[str] = Field(alias="ecoaCode", default=None)
+    ecoa_code: Optional[str] = None
     "Ownership code (ECOA) - I individual, M maker, C co-maker, J joint, A authorized user, S on behalf of, P joint participating, U undesignated, T terminated, X deceased."
-    account_type: Optional[str] = Field(alias="accountType", default=None)
+    account_type: Optional[str] = None
     "Code, one of: AUTO_LOAN, CHARGE_ACCOUNT, COLLECTIONS, CREDIT_CARD, FLEXIBLE_SPENDING_CREDIT_CARD, INSTALLMENT, INSTALLMENT_SALES_CONTRACT, LEASE, LINE_OF_CREDIT, MEDICAL_BILL, MORTGAGE_DEBT, NOTE_LOAN, PERSONAL_LOAN, SECURED, STUDENT_LOAN, UNSECURED."
-    portfolio_type: Optional[str] = Field(alias="portfolioType", default=None)
+    portfolio_type: Optional[str] = None
     "One of OPEN, REVOLVING, CREDIT_LINE, INSTALLMENT (string)."
-    debt_type: Optional[str] = Field(alias="debtType", default=None)
+    debt_type: Optional[str] = None
     "Informational."
-    open_date: Optional[str] = Field(alias="openDate", default=None)
+    open_date: Optional[str] = None
     "YYYY-MM-DD. Informational."
-    last_payment_date: Optional[str] = Field(alias="lastPaymentDate", default=None)
+    last_payment_date: Optional[str] = None
     "YYYY-MM-DD."
-    current_balance: Optional[float] = Field(alias="currentBalance", default=None)
-    original_balance: Optional[float] = Field(alias="originalBalance", default=None)
-    has_last_payment: Optional[bool] = Field(alias="hasLastPayment", default=None)
+    current_balance: Optional[float] = None
+    original_balance: Optional[float] = None
+    has_last_payment: Optional[bool] = None
     "Whether the most recent payment was made."
-    narrative_codes: Optional[list[Optional[str]]] = Field(
-        alias="narrativeCodes", default=None
-    )
+    narrative_codes: Optional[list[Optional[str]]] = None
     "Vendor remark codes (may include bankruptcy codes); they differ between vendors."
-    bankruptcy_date_filed: Optional[str] = Field(
-        alias="bankruptcyDateFiled", default=None
-    )
+    bankruptcy_date_filed: Optional[str] = None
     remarks: Optional[list[Optional[str]]] = None
     "Informational."
-    naw_signed_date: Optional[DateValue] = Field(alias="nawSignedDate", default=None)
+    naw_signed_date: Optional[DateValue] = None
     "Joint debts: date the non-applicant waiver was signed, YYYY-MM-DD. Informational."
-    naw_url: Optional[str] = Field(alias="nawUrl", default=None)
+    naw_url: Optional[str] = None
     "Joint debts: link to the signed non-applicant waiver. Informational."
-    has_proof_of_liability: Optional[bool] = Field(
-        alias="hasProofOfLiability", default=None
-    )
+    has_proof_of_liability: Optional[bool] = None
     "Set when proof of liability exists. Informational."
-    is_collection: Optional[bool] = Field(alias="isCollection", default=None)
+    is_collection: Optional[bool] = None
     "True for a debt in collections."
     delinquency: Optional[str] = None
     "Delinquency rating as the bureau reports it. Informational."
-    monthly_payment: Optional[float] = Field(alias="monthlyPayment", default=None)
+    monthly_payment: Optional[float] = None
     notes: Optional[list[Optional[str]]] = None
     "Informational."
 
@@ -444,46 +344,38 @@ class PlanInputV2(BaseModel):
 
     frequency: Optional[str] = None
     "Deposit frequency code: M (monthly), SM (semi-monthly) or BW (bi-weekly)."
-    first_payment_amount: Optional[float] = Field(
-        alias="firstPaymentAmount", default=None
-    )
+    first_payment_amount: Optional[float] = None
     "Dollar amount of the first draft."
-    second_payment_amount: Optional[float] = Field(
-        alias="secondPaymentAmount", default=None
-    )
+    second_payment_amount: Optional[float] = None
     "Dollar amount of the second draft."
-    first_payment_date: Optional[str] = Field(alias="firstPaymentDate", default=None)
+    first_payment_date: Optional[str] = None
     "Accepts MM/DD/YYYY, YYYY/MM/DD or YYYY-MM-DD; kept as YYYY-MM-DD."
-    first_draft_exception: Optional[str] = Field(
-        alias="firstDraftException", default=None
-    )
+    first_draft_exception: Optional[str] = None
     "YES or NO."
-    program_term: Optional[int] = Field(alias="programTerm", default=None)
+    program_term: Optional[int] = None
     "Program length in months."
-    fee_percentage: Optional[float] = Field(alias="feePercentage", default=None)
+    fee_percentage: Optional[float] = None
     "Percent fee, such as 27."
-    epf_reduction: Optional[str] = Field(alias="epfReduction", default=None)
+    epf_reduction: Optional[str] = None
     "YES or NO."
-    second_payment_date: Optional[str] = Field(alias="secondPaymentDate", default=None)
+    second_payment_date: Optional[str] = None
     "Same formats as firstPaymentDate."
-    plan_id: Optional[str] = Field(alias="planId", default=None)
+    plan_id: Optional[str] = None
     "Enrollment plan ID; the SDK's flow copies the chosen OfferResult.enrollmentPlanId here."
-    deposit_intervals: Optional[str] = Field(alias="depositIntervals", default=None)
+    deposit_intervals: Optional[str] = None
     "Draft day(s): for M a day 1-30 (e.g. '1'); for SM two days 1-30 (e.g. '1,15'); for BW a weekday name (default 'Monday')."
-    include_sentry_fee: Optional[bool] = Field(alias="includeSentryFee", default=None)
+    include_sentry_fee: Optional[bool] = None
     "Send false to leave out the Sentry fee."
 
 
 class ApplicantContactInfoInputV2(BaseModel):
     """V2 applicant contact data and eligibility answers (check). It has no belongsToCompanyId: the service derives it from your credentials."""
 
-    employer_name: Optional[str] = Field(alias="employerName", default=None)
-    is_married_to_co_applicant: Optional[bool] = Field(
-        alias="isMarriedToCoApplicant", default=None
-    )
+    employer_name: Optional[str] = None
+    is_married_to_co_applicant: Optional[bool] = None
     "True if the applicant and the co-applicant are spouses."
-    home_address: Optional[str] = Field(alias="homeAddress", default=None)
-    applicant_state: str = Field(alias="applicantState")
+    home_address: Optional[str] = None
+    applicant_state: str
     "Two-letter U.S. state code (e.g. CA); the only required field."
     ssn: Optional[str] = None
     "Nine digits, no dashes."
@@ -491,57 +383,43 @@ class ApplicantContactInfoInputV2(BaseModel):
     "Date of birth, YYYY-MM-DD."
     phone: Optional[str] = None
     "U.S. number in E.164 form, e.g. +16575553358."
-    cell_phone: Optional[str] = Field(alias="cellPhone", default=None)
+    cell_phone: Optional[str] = None
     "U.S. mobile number in E.164 form."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
-    last_name: Optional[str] = Field(alias="lastName", default=None)
-    job_title: Optional[str] = Field(alias="jobTitle", default=None)
+    first_name: Optional[str] = None
+    last_name: Optional[str] = None
+    job_title: Optional[str] = None
     email: Optional[str] = None
     "E-mail address; must be well-formed."
     hardship: Optional[str] = None
     "Free-text hardship reason, e.g. Loss of employment."
-    filed_bankruptcy: Optional[str] = Field(alias="filedBankruptcy", default=None)
+    filed_bankruptcy: Optional[str] = None
     "YES or NO."
-    routing_number: Optional[str] = Field(alias="routingNumber", default=None)
-    bank_name: Optional[str] = Field(alias="bankName", default=None)
-    bank_account_number: Optional[str] = Field(alias="bankAccountNumber", default=None)
-    bank_account_holder_name: Optional[str] = Field(
-        alias="bankAccountHolderName", default=None
-    )
-    bank_account_type: Optional[str] = Field(alias="bankAccountType", default=None)
+    routing_number: Optional[str] = None
+    bank_name: Optional[str] = None
+    bank_account_number: Optional[str] = None
+    bank_account_holder_name: Optional[str] = None
+    bank_account_type: Optional[str] = None
     "Free text, e.g. Checking."
-    eligibility_req_military: Optional[str] = Field(
-        alias="eligibilityReqMilitary", default=None
-    )
+    eligibility_req_military: Optional[str] = None
     "YES or NO: is the applicant in the military or law enforcement, employed by a financial institution, or holding a security clearance?"
-    eligibility_req_credit_counselling: Optional[str] = Field(
-        alias="eligibilityReqCreditCounselling", default=None
-    )
+    eligibility_req_credit_counselling: Optional[str] = None
     "YES or NO: is the applicant enrolled in a credit-counselling program now?"
-    eligibility_req_bankruptcy: Optional[str] = Field(
-        alias="eligibilityReqBankruptcy", default=None
-    )
+    eligibility_req_bankruptcy: Optional[str] = None
     "YES or NO: is the applicant in a bankruptcy proceeding now?"
-    eligibility_req_federal_gov_debt: Optional[str] = Field(
-        alias="eligibilityReqFederalGovDebt", default=None
-    )
+    eligibility_req_federal_gov_debt: Optional[str] = None
     "YES or NO: is any submitted debt backed by the U.S. federal government?"
-    eligibility_req_secured_debt: Optional[str] = Field(
-        alias="eligibilityReqSecuredDebt", default=None
-    )
+    eligibility_req_secured_debt: Optional[str] = None
     "YES or NO: is any submitted debt secured by collateral?"
 
 
 class ApplicantContactInfoUpdateInputV2(BaseModel):
     """V2 applicant contact data and eligibility answers (update). It has no belongsToCompanyId: the service derives it from your credentials."""
 
-    employer_name: Optional[str] = Field(alias="employerName", default=None)
-    is_married_to_co_applicant: Optional[bool] = Field(
-        alias="isMarriedToCoApplicant", default=None
-    )
+    employer_name: Optional[str] = None
+    is_married_to_co_applicant: Optional[bool] = None
     "True if the applicant and the co-applicant are spouses."
-    home_address: Optional[str] = Field(alias="homeAddress", default=None)
-    applicant_state: str = Field(alias="applicantState")
+    home_address: Optional[str] = None
+    applicant_state: str
     "Two-letter U.S. state code (e.g. CA); the only required field."
     ssn: Optional[str] = None
     "Nine digits, no dashes."
@@ -549,71 +427,53 @@ class ApplicantContactInfoUpdateInputV2(BaseModel):
     "Date of birth, YYYY-MM-DD."
     phone: Optional[str] = None
     "U.S. number in E.164 form, e.g. +16575553358."
-    cell_phone: Optional[str] = Field(alias="cellPhone", default=None)
+    cell_phone: Optional[str] = None
     "U.S. mobile number in E.164 form."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
-    last_name: Optional[str] = Field(alias="lastName", default=None)
-    job_title: Optional[str] = Field(alias="jobTitle", default=None)
+    first_name: Optional[str] = None
+    last_name: Optional[str] = None
+    job_title: Optional[str] = None
     email: Optional[str] = None
     "E-mail address; must be well-formed."
     hardship: Optional[str] = None
     "Free-text hardship reason, e.g. Loss of employment."
-    filed_bankruptcy: Optional[str] = Field(alias="filedBankruptcy", default=None)
+    filed_bankruptcy: Optional[str] = None
     "YES or NO."
-    routing_number: Optional[str] = Field(alias="routingNumber", default=None)
-    bank_name: Optional[str] = Field(alias="bankName", default=None)
-    bank_account_number: Optional[str] = Field(alias="bankAccountNumber", default=None)
-    bank_account_holder_name: Optional[str] = Field(
-        alias="bankAccountHolderName", default=None
-    )
-    bank_account_type: Optional[str] = Field(alias="bankAccountType", default=None)
+    routing_number: Optional[str] = None
+    bank_name: Optional[str] = None
+    bank_account_number: Optional[str] = None
+    bank_account_holder_name: Optional[str] = None
+    bank_account_type: Optional[str] = None
     "Free text, e.g. Checking."
-    eligibility_req_military: Optional[str] = Field(
-        alias="eligibilityReqMilitary", default=None
-    )
+    eligibility_req_military: Optional[str] = None
     "YES or NO: is the applicant in the military or law enforcement, employed by a financial institution, or holding a security clearance?"
-    eligibility_req_credit_counselling: Optional[str] = Field(
-        alias="eligibilityReqCreditCounselling", default=None
-    )
+    eligibility_req_credit_counselling: Optional[str] = None
     "YES or NO: is the applicant enrolled in a credit-counselling program now?"
-    eligibility_req_bankruptcy: Optional[str] = Field(
-        alias="eligibilityReqBankruptcy", default=None
-    )
+    eligibility_req_bankruptcy: Optional[str] = None
     "YES or NO: is the applicant in a bankruptcy proceeding now?"
-    eligibility_req_federal_gov_debt: Optional[str] = Field(
-        alias="eligibilityReqFederalGovDebt", default=None
-    )
+    eligibility_req_federal_gov_debt: Optional[str] = None
     "YES or NO: is any submitted debt backed by the U.S. federal government?"
-    eligibility_req_secured_debt: Optional[str] = Field(
-        alias="eligibilityReqSecuredDebt", default=None
-    )
+    eligibility_req_secured_debt: Optional[str] = None
     "YES or NO: is any submitted debt secured by collateral?"
 
 
 class UwResultCheckInputV2(BaseModel):
     """What checkApplicantEligibilityV2 evaluates."""
 
-    primary_report_id: str = Field(alias="primaryReportId")
+    primary_report_id: str
     "creditReportId of the primary applicant's report."
-    secondary_report_id: Optional[str] = Field(alias="secondaryReportId", default=None)
+    secondary_report_id: Optional[str] = None
     "creditReportId of the co-applicant's report (JOINT)."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Your CRM's lead ID."
-    applicant_contact_info: "ApplicantContactInfoInputV2" = Field(
-        alias="applicantContactInfo"
-    )
-    co_applicant_contact_info: Optional["ApplicantContactInfoInputV2"] = Field(
-        alias="coApplicantContactInfo", default=None
-    )
+    applicant_contact_info: "ApplicantContactInfoInputV2"
+    co_applicant_contact_info: Optional["ApplicantContactInfoInputV2"] = None
     "Required for JOINT."
-    agent_assigned: Optional[str] = Field(alias="agentAssigned", default=None)
+    agent_assigned: Optional[str] = None
     "Your CRM's ID for the agent working the lead."
     plan: Optional["PlanInputV2"] = None
     budget: Optional["BudgetInputV2"] = None
     "Monthly budget broken down into income and expense items."
-    additional_info: Optional["AdditionalInfoInput"] = Field(
-        alias="additionalInfo", default=None
-    )
+    additional_info: Optional["AdditionalInfoInput"] = None
 
 
 class UwResultUpdateInputV2(BaseModel):
@@ -623,38 +483,26 @@ class UwResultUpdateInputV2(BaseModel):
     "Review ID (UwEligibilityResultV2.id)."
     revision: int
     "Revision the edit is based on; an older revision may be used as the base of a new one."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
+    lead_id: Optional[str] = None
     "Your CRM's lead ID."
-    applicant_eligibility_review: Optional["UwResultUpdateFieldsInput"] = Field(
-        alias="applicantEligibilityReview", default=None
-    )
+    applicant_eligibility_review: Optional["UwResultUpdateFieldsInput"] = None
     "Debt edits for the primary applicant."
-    co_applicant_eligibility_review: Optional["UwResultUpdateFieldsInput"] = Field(
-        alias="coApplicantEligibilityReview", default=None
-    )
+    co_applicant_eligibility_review: Optional["UwResultUpdateFieldsInput"] = None
     "Debt edits for the co-applicant."
-    joint_eligibility_review: Optional["JointUwResultUpdateFieldsInput"] = Field(
-        alias="jointEligibilityReview", default=None
-    )
+    joint_eligibility_review: Optional["JointUwResultUpdateFieldsInput"] = None
     "Debt edits for the joint section."
-    updated_by: str = Field(alias="updatedBy")
+    updated_by: str
     "Your CRM's ID for the user making the change."
-    applicant_contact_info: "ApplicantContactInfoUpdateInputV2" = Field(
-        alias="applicantContactInfo"
-    )
+    applicant_contact_info: "ApplicantContactInfoUpdateInputV2"
     "Required; applicantState at minimum."
-    co_applicant_contact_info: Optional["ApplicantContactInfoUpdateInputV2"] = Field(
-        alias="coApplicantContactInfo", default=None
-    )
+    co_applicant_contact_info: Optional["ApplicantContactInfoUpdateInputV2"] = None
     "Required for JOINT."
-    agent_assigned: Optional[str] = Field(alias="agentAssigned", default=None)
+    agent_assigned: Optional[str] = None
     "Your CRM's ID for the agent working the lead."
     plan: Optional["PlanInputV2"] = None
     budget: Optional["BudgetInputV2"] = None
     "Monthly budget broken down into income and expense items."
-    additional_info: Optional["AdditionalInfoInput"] = Field(
-        alias="additionalInfo", default=None
-    )
+    additional_info: Optional["AdditionalInfoInput"] = None
 
 
 class BudgetInputV2(BaseModel):
@@ -671,7 +519,7 @@ class IncomeInput(BaseModel):
     "Gross pay from employment."
     business: Optional[float] = None
     pension: Optional[float] = None
-    other_income: Optional[float] = Field(alias="otherIncome", default=None)
+    other_income: Optional[float] = None
 
 
 class ExpensesInput(BaseModel):
@@ -692,19 +540,17 @@ class ExpensesInput(BaseModel):
     insurance: Optional[float] = None
     court: Optional[float] = None
     "Payments a court has ordered."
-    charitable_contributions: Optional[float] = Field(
-        alias="charitableContributions", default=None
-    )
+    charitable_contributions: Optional[float] = None
 
 
 class UwResultWhereInput(BaseModel):
     """Optional filters for uwResults and eligibilityReviews."""
 
-    req_org_id: Optional[str] = Field(alias="reqOrgId", default=None)
-    req_org_contact_id: Optional[str] = Field(alias="reqOrgContactId", default=None)
+    req_org_id: Optional[str] = None
+    req_org_contact_id: Optional[str] = None
     "Your own consumer ID."
-    lead_id: Optional[str] = Field(alias="leadId", default=None)
-    uw_result_id: Optional[str] = Field(alias="uwResultId", default=None)
+    lead_id: Optional[str] = None
+    uw_result_id: Optional[str] = None
     "Review ID."
     revision: Optional[int] = None
     "One specific revision."

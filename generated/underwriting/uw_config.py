@@ -3,13 +3,11 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 
 
 class UwConfigQuery(BaseModel):
-    uw_config: Optional["UwConfigQueryUwConfig"] = Field(alias="uwConfig")
+    uw_config: Optional["UwConfigQueryUwConfig"]
 
 
 class UwConfigQueryUwConfig(BaseModel):
@@ -19,20 +17,18 @@ class UwConfigQueryUwConfig(BaseModel):
 
 class UwConfigQueryUwConfigData(BaseModel):
     id: Optional[str]
-    req_org_id: Optional[str] = Field(alias="reqOrgId")
-    req_org_name: Optional[str] = Field(alias="reqOrgName")
-    uw_org_id: Optional[str] = Field(alias="uwOrgId")
+    req_org_id: Optional[str]
+    req_org_name: Optional[str]
+    uw_org_id: Optional[str]
     revision: Optional[int]
-    debt_filter_config: Optional[str] = Field(alias="debtFilterConfig")
-    root_filter_config: Optional[str] = Field(alias="rootFilterConfig")
-    aggregate_debts_filter_config: Optional[str] = Field(
-        alias="aggregateDebtsFilterConfig"
-    )
-    post_debt_filter_config: Optional[str] = Field(alias="postDebtFilterConfig")
-    prescreen_filter_config: Optional[str] = Field(alias="prescreenFilterConfig")
-    uw_settings_config: Optional[str] = Field(alias="uwSettingsConfig")
-    notes_config: Optional[str] = Field(alias="notesConfig")
-    updated_by: Optional[str] = Field(alias="updatedBy")
+    debt_filter_config: Optional[str]
+    root_filter_config: Optional[str]
+    aggregate_debts_filter_config: Optional[str]
+    post_debt_filter_config: Optional[str]
+    prescreen_filter_config: Optional[str]
+    uw_settings_config: Optional[str]
+    notes_config: Optional[str]
+    updated_by: Optional[str]
 
 
 class UwConfigQueryUwConfigErrors(BaseModel):

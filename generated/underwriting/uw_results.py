@@ -3,8 +3,6 @@
 
 from typing import Optional
 
-from pydantic import Field
-
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorFields,
@@ -15,7 +13,7 @@ from .fragments import (
 
 
 class UwResultsQuery(BaseModel):
-    uw_results: Optional["UwResultsQueryUwResults"] = Field(alias="uwResults")
+    uw_results: Optional["UwResultsQueryUwResults"]
 
 
 class UwResultsQueryUwResults(BaseModel):
@@ -24,9 +22,9 @@ class UwResultsQueryUwResults(BaseModel):
 
 
 class UwResultsQueryUwResultsData(BaseModel):
-    page_info: "UwResultsQueryUwResultsDataPageInfo" = Field(alias="pageInfo")
+    page_info: "UwResultsQueryUwResultsDataPageInfo"
     edges: list[Optional["UwResultsQueryUwResultsDataEdges"]]
-    total_count: int = Field(alias="totalCount")
+    total_count: int
 
 
 UwResultsQueryUwResultsDataPageInfo = PageInfoFields
