@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
+from pydantic.alias_generators import to_camel
 
 __all__ = ["SENSITIVE_FIELDS", "UNSET", "BaseModel", "OpenStrEnum", "UnsetType", "Upload"]
 
@@ -80,7 +81,10 @@ UNSET: Final = UnsetType()
 class BaseModel(PydanticBaseModel):
     """Base of every generated input and result model."""
 
+    # Aliases are the schema's camelCase names (codegen's use_alias_generator spells out only the
+    # exceptions); populate_by_name lets users pass the snake_case names.
     model_config = ConfigDict(
+        alias_generator=to_camel,
         populate_by_name=True,
         validate_assignment=True,
         arbitrary_types_allowed=True,
