@@ -14,48 +14,22 @@ from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
-__all__ = ["SENSITIVE_FIELDS", "UNSET", "BaseModel", "OpenStrEnum", "UnsetType", "Upload"]
+__all__ = ["UNSET", "BaseModel", "OpenStrEnum", "UnsetType", "Upload", "is_sensitive"]
 
-# Fields that carry applicant data or secrets, by GraphQL name and by Python name: never shown in
-# a repr. Matched case-insensitively.
-SENSITIVE_FIELDS: Final[frozenset[str]] = frozenset(
-    name.lower()
-    for name in (
-        "ssn",
-        "dob",
-        "dateOfBirth",
-        "date_of_birth",
-        "firstName",
-        "first_name",
-        "middleName",
-        "middle_name",
-        "lastName",
-        "last_name",
-        "name",
-        "fullName",
-        "full_name",
-        "email",
-        "phone",
-        "phoneNumber",
-        "phone_number",
-        "addressLine1",
-        "address_line1",
-        "addressLine2",
-        "address_line2",
-        "address",
-        "accountNumber",
-        "account_number",
-        "routingNumber",
-        "routing_number",
-        "bankAccountNumber",
-        "bank_account_number",
-        "verificationCode",
-        "verification_code",
-        "reportJson",
-        "report_json",
-        "answers",
-    )
-)
+# Applicant data and secrets, recognised by name: a field whose name (lowercase, underscores
+# removed) contains one of these, or is one of the exact names, never shows its value in a repr.
+_SENSITIVE_PARTS: Final = (
+    "ssn", "dob", "dateofbirth", "firstname", "middlename", "lastname", "fullname", "email",
+    "phone", "address", "accountnumber", "routingnumber", "accountholder", "verificationcode",
+    "reportjson", "alternativenames",
+)  # fmt: skip
+_SENSITIVE_NAMES: Final = frozenset({"name", "answers", "suffix"})
+
+
+def is_sensitive(field_name: str) -> bool:
+    """Whether a field (GraphQL or Python name) may carry applicant data or a secret."""
+    key = field_name.replace("_", "").lower()
+    return key in _SENSITIVE_NAMES or any(part in key for part in _SENSITIVE_PARTS)
 
 
 class UnsetType:
@@ -94,7 +68,7 @@ class BaseModel(PydanticBaseModel):
     def __repr_args__(self) -> Any:
         # Applicant data must not reach logs or tracebacks through a repr.
         for name, value in super().__repr_args__():
-            if name is not None and name.lower() in SENSITIVE_FIELDS and value is not None:
+            if name is not None and value is not None and is_sensitive(name):
                 yield name, "REDACTED"
             else:
                 yield name, value

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
+from alleviate_debtcore._models import is_sensitive
 from alleviate_debtcore._scalars import parse_date, serialize_date
 from alleviate_debtcore.credit import (
     CreditReportNodeFields,
@@ -124,3 +125,21 @@ def test_input_models_dump_with_graphql_names_and_skip_unset_fields() -> None:
         "reqOrgContactId": "c-1",
         "firstName": "A",
     }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ssn", "applicant_ssn", "applicantDob", "dateOfBirth", "first_name", "applicantLastName",
+     "bank_account_number", "routingNumber", "bankAccountHolderName", "email", "cellPhone",
+     "homeAddress", "address_line1", "verificationCode", "reportJson", "name",
+     "applicant_alternative_names"],
+)  # fmt: skip
+def test_sensitive_field_names(name: str) -> None:
+    assert is_sensitive(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["id", "credit_report_id", "currentBalance", "creditor_name", "revision", "state"]
+)
+def test_business_field_names_stay_visible(name: str) -> None:
+    assert not is_sensitive(name)

@@ -1,0 +1,76 @@
+"""The curated public surface: complete __all__ lists and a package list that matches the tree."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import alleviate_debtcore
+from alleviate_debtcore import errors
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_MODULES = [
+    "alleviate_debtcore",
+    "alleviate_debtcore.errors",
+    "alleviate_debtcore.auth",
+    "alleviate_debtcore.credit",
+    "alleviate_debtcore.underwriting",
+    "alleviate_debtcore.offers",
+    "alleviate_debtcore.enrollment",
+    "alleviate_debtcore.sandbox",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_names_exist(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = module.__all__
+    assert len(exported) == len(set(exported)), "duplicates in __all__"
+    for attr in exported:
+        assert hasattr(module, attr), f"{name}.{attr}"
+
+
+def test_every_error_class_is_exported_from_the_root_and_errors() -> None:
+    classes = {
+        n for n, obj in vars(errors).items()
+        if inspect.isclass(obj) and issubclass(obj, Exception) and obj.__module__ == errors.__name__
+    }  # fmt: skip
+    assert classes <= set(errors.__all__)
+    assert classes - {"GraphQLErrorDetail"} <= set(alleviate_debtcore.__all__)
+    for name in classes:
+        assert issubclass(getattr(errors, name), errors.DebtCoreError), name
+
+
+def test_every_public_handwritten_name_is_exported_from_the_root() -> None:
+    public = {n for n in vars(alleviate_debtcore) if not n.startswith("_")}
+    submodules = {
+        "auth", "credit", "underwriting", "offers", "enrollment", "errors", "generated",
+        "sandbox", "schemas",
+    }  # fmt: skip
+    helpers = {"configure_logging_from_env"}
+    assert public - submodules - helpers <= set(alleviate_debtcore.__all__)
+
+
+def test_service_modules_reexport_the_generated_names() -> None:
+    for service in ("credit", "underwriting", "offers", "enrollment"):
+        ours = importlib.import_module(f"alleviate_debtcore.{service}")
+        generated = importlib.import_module(f"alleviate_debtcore.generated.{service}")
+        assert set(ours.__all__) == set(generated.__all__)
+
+
+def test_pyproject_lists_every_package_in_the_tree() -> None:
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    package = ROOT / "alleviate_debtcore"
+    found = {
+        ".".join(("alleviate_debtcore", *Path(folder).relative_to(package).parts))
+        for folder, _, files in os.walk(package, followlinks=True)  # auth/ etc. are links
+        if "__init__.py" in files
+    }
+    assert listed == found
