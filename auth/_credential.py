@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import random
 import threading
@@ -31,7 +32,6 @@ _BACKOFF_INITIAL = 0.5
 _BACKOFF_MAX = 8.0
 # A Retry-After is honoured up to this many seconds; a longer one is cut down to it.
 _RETRY_AFTER_MAX = 60.0
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @runtime_checkable
@@ -385,13 +385,22 @@ def _require_secret(value: object) -> str:
     return value
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _normalize_authority(authority: object) -> str:
     if not isinstance(authority, str):
         raise ConfigurationError("authority must be a URL string")
     parts = urlsplit(authority.strip())
     host = (parts.hostname or "").lower()
     # The secret travels in the body: plain HTTP only to this machine (a local sandbox).
-    if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
         raise ConfigurationError(
             f"authority must be an https:// URL (got {authority!r}), e.g. {DEFAULT_AUTHORITY}"
         )
