@@ -73,7 +73,7 @@ class RetryPolicy:
     def delay(self, retry_number: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return retry_after
-        base = min(self.initial_delay * 2**retry_number, self.max_delay)
+        base: float = min(self.initial_delay * 2.0**retry_number, self.max_delay)
         return base * random.uniform(0.75, 1.0)
 
 
@@ -294,7 +294,8 @@ class GraphQLTransport:
     @staticmethod
     def _request_id(response: httpx.Response, fallback: str) -> str:
         for name in RESPONSE_REQUEST_ID_HEADERS:
-            if value := response.headers.get(name):
+            value: str | None = response.headers.get(name)
+            if value:
                 return value
         return fallback
 
