@@ -9,14 +9,40 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from typing import Final
 
-__all__ = ["LOGGER_NAME", "configure_logging_from_env"]
+__all__ = ["LOGGER_NAME", "configure_logging_from_env", "redact_headers"]
 
 LOGGER_NAME = "alleviate_debtcore"
 ENV_LOG = "ALLEVIATE_LOG"
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 
+# Headers whose values may be logged; every other header shows as REDACTED.
+HEADER_ALLOW_LIST: Final = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "date",
+        "retry-after",
+        "retry-after-ms",
+        "x-request-id",
+        "request-id",
+        "x-ms-request-id",
+        "x-client-request-id",
+        "www-authenticate",
+    }
+)
+
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers for a log line: allow-listed values, every other value ``REDACTED``."""
+    return {
+        name.lower(): value if name.lower() in HEADER_ALLOW_LIST else "REDACTED"
+        for name, value in headers.items()
+    }
 
 
 def configure_logging_from_env() -> None:

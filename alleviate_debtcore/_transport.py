@@ -21,6 +21,8 @@ from typing import Any, Final, Literal, cast
 import httpx
 from pydantic_core import to_jsonable_python
 
+from ._logging import redact_headers
+from ._telemetry import operation_span
 from .errors import (
     APIConnectionError,
     APIError,
@@ -75,6 +77,21 @@ class RetryPolicy:
             return retry_after
         base: float = min(self.initial_delay * 2.0**retry_number, self.max_delay)
         return base * random.uniform(0.75, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One logical call: what every attempt sends."""
+
+    service: str
+    operation: str | None
+    kind: OperationKind
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    timeout: httpx.Timeout
+    retries: int
+    client_request_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,60 +235,79 @@ class GraphQLTransport:
             "apollo-require-preflight": "1",
             CLIENT_REQUEST_ID_HEADER: client_request_id,
         }
-        timeout_ = self.timeout if timeout is None else httpx.Timeout(timeout)
-        retries = self.max_retries if max_retries is None else max_retries
-        context = {"service": service, "operation": operation_name}
+        call = _Call(
+            service=service,
+            operation=operation_name,
+            kind=kind,
+            url=url,
+            body=body,
+            headers=request_headers,
+            timeout=self.timeout if timeout is None else httpx.Timeout(timeout),
+            retries=self.max_retries if max_retries is None else max_retries,
+            client_request_id=client_request_id,
+        )
+        with operation_span(service, operation_name, kind) as span:
+            result = await self._send_with_retries(call)
+            if span is not None:
+                span.set_attribute("http.response.status_code", result.http_response.status_code)
+                span.set_attribute("debtcore.request_id", result.request_id)
+            return result
 
-        for attempt in range(retries + 1):
+    async def _send_with_retries(self, call: _Call) -> GraphQLResult:
+        for attempt in range(call.retries + 1):
             started = time.perf_counter()
             retry_after: float | None = None
             try:
                 response = await self.http_client.post(
-                    url,
-                    content=body,
-                    headers=request_headers,
-                    timeout=timeout_,
+                    call.url,
+                    content=call.body,
+                    headers=call.headers,
+                    timeout=call.timeout,
                     auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except httpx.TimeoutException as exc:
                 error: APIError = APITimeoutError(
-                    f"{operation_name} on {service} timed out ({type(exc).__name__}); "
+                    f"{call.operation} on {call.service} timed out ({type(exc).__name__}); "
                     "raise the timeout or retry later",
-                    request_id=client_request_id,
-                    **context,
+                    service=call.service,
+                    operation=call.operation,
+                    request_id=call.client_request_id,
                 )
-                retryable = kind == "query" or _never_reached_server(exc)
+                retryable = call.kind == "query" or _never_reached_server(exc)
                 cause: BaseException = exc
             except httpx.TransportError as exc:
                 error = APIConnectionError(
-                    f"{operation_name} on {service} failed before a response arrived "
+                    f"{call.operation} on {call.service} failed before a response arrived "
                     f"({type(exc).__name__}); check the network and the environment's base URL",
-                    request_id=client_request_id,
-                    **context,
+                    service=call.service,
+                    operation=call.operation,
+                    request_id=call.client_request_id,
                 )
-                retryable = kind == "query" or _never_reached_server(exc)
+                retryable = call.kind == "query" or _never_reached_server(exc)
                 cause = exc
             else:
-                request_id = self._request_id(response, client_request_id)
-                elapsed = time.perf_counter() - started
+                request_id = self._request_id(response, call.client_request_id)
                 logger.debug(
-                    "POST %s %s -> %d (attempt %d, %.1f ms, request id %s)",
-                    service,
-                    operation_name,
+                    "POST %s %s -> %d (attempt %d, %.1f ms, request id %s, client request id %s, "
+                    "headers %s)",
+                    call.service,
+                    call.operation,
                     response.status_code,
                     attempt + 1,
-                    elapsed * 1000,
+                    (time.perf_counter() - started) * 1000,
                     request_id,
+                    call.client_request_id,
+                    redact_headers(response.headers),
                 )
                 if response.is_success:
-                    return self._result(response, request_id, context)
+                    return self._result(response, request_id, call)
                 retry_after = _retry_after(response.headers)
-                error = self._status_error(response, request_id, retry_after, context)
-                retryable = _is_retryable_status(response.status_code, kind)
+                error = self._status_error(response, request_id, retry_after, call)
+                retryable = _is_retryable_status(response.status_code, call.kind)
                 cause = error
             if (
                 not retryable
-                or attempt >= retries
+                or attempt >= call.retries
                 or (retry_after is not None and retry_after > self.retry_policy.max_retry_after)
             ):
                 if cause is error:
@@ -280,11 +316,11 @@ class GraphQLTransport:
             delay = self.retry_policy.delay(attempt, retry_after)
             logger.info(
                 "retrying %s %s in %.2f s (attempt %d of %d failed: %s, request id %s)",
-                service,
-                operation_name,
+                call.service,
+                call.operation,
                 delay,
                 attempt + 1,
-                retries + 1,
+                call.retries + 1,
                 type(error).__name__,
                 error.request_id,
             )
@@ -300,28 +336,27 @@ class GraphQLTransport:
         return fallback
 
     @staticmethod
-    def _result(
-        response: httpx.Response, request_id: str, context: Mapping[str, str | None]
-    ) -> GraphQLResult:
+    def _result(response: httpx.Response, request_id: str, call: _Call) -> GraphQLResult:
         try:
             data, errors = _decode_body(response)
         except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError included
             content_type = response.headers.get("content-type", "no content type")
             raise ResponseDecodeError(
-                f"{context['operation']} on {context['service']} answered "
+                f"{call.operation} on {call.service} answered "
                 f"{response.status_code} with a body that is not a GraphQL JSON response "
                 f"({content_type}, {len(response.content)} bytes); is the URL a GraphQL endpoint?",
+                service=call.service,
+                operation=call.operation,
                 request_id=request_id,
-                **context,
             ) from exc
-        return GraphQLResult(context["operation"], data, errors, request_id, response)
+        return GraphQLResult(call.operation, data, errors, request_id, response)
 
     @staticmethod
     def _status_error(
         response: httpx.Response,
         request_id: str,
         retry_after: float | None,
-        context: Mapping[str, str | None],
+        call: _Call,
     ) -> APIStatusError:
         cls = status_error_class(response.status_code)
         detail = ""
@@ -332,15 +367,10 @@ class GraphQLTransport:
         except ValueError:
             pass
         message = (
-            f"{context['operation']} on {context['service']} failed with HTTP "
+            f"{call.operation} on {call.service} failed with HTTP "
             f"{response.status_code}{detail} (request id {request_id})"
         )
+        where = {"service": call.service, "operation": call.operation, "request_id": request_id}
         if cls is RateLimitError:
-            return RateLimitError(
-                message,
-                response=response,
-                retry_after=retry_after,
-                request_id=request_id,
-                **context,
-            )
-        return cls(message, response=response, request_id=request_id, **context)
+            return RateLimitError(message, response=response, retry_after=retry_after, **where)
+        return cls(message, response=response, **where)

@@ -1,0 +1,42 @@
+"""Optional OpenTelemetry: one CLIENT span per operation when ``opentelemetry-api`` is installed.
+
+No hard dependency: without the package, or without a configured tracer provider, this costs a
+context manager per call and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+__all__ = ["SpanLike", "operation_span"]
+
+
+class SpanLike(Protocol):
+    def set_attribute(self, key: str, value: Any) -> Any: ...
+
+
+try:
+    from opentelemetry import trace as _trace
+except ImportError:  # pragma: no cover - exercised where the package is absent
+    _trace = None
+
+
+@contextmanager
+def operation_span(service: str, operation: str | None, kind: str) -> Generator[SpanLike | None]:
+    """A span named ``"<kind> <operation>"``; exceptions are recorded on it by OpenTelemetry."""
+    if _trace is None:
+        yield None
+        return
+    tracer = _trace.get_tracer("alleviate_debtcore")
+    with tracer.start_as_current_span(
+        f"{kind} {operation}",
+        kind=_trace.SpanKind.CLIENT,
+        attributes={
+            "graphql.operation.name": operation or "",
+            "graphql.operation.type": kind,
+            "debtcore.service": service,
+        },
+    ) as span:
+        yield span
