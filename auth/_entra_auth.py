@@ -94,7 +94,9 @@ class EntraAuth(httpx.Auth):
 
     # --- httpx flows --------------------------------------------------------------------------
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         request.read()
         token = self.get_token_sync()
         _authorize(request, token)

@@ -122,7 +122,7 @@ def read_token_response(response: httpx.Response, *, sent_at: float) -> AccessTo
     ids = _ids(info)
     if status in _RETRYABLE_STATUSES or status >= 500 or info.error in _RETRYABLE_OAUTH_ERRORS:
         error = TokenEndpointError(
-            f"The Entra ID token endpoint failed ({where}); it may be busy or down.{ids}",
+            f"The Entra ID token endpoint failed ({where}); it may be busy or down{ids}.",
             status_code=status,
             oauth_error=info.error,
             aadsts_code=info.aadsts_code,
@@ -132,7 +132,7 @@ def read_token_response(response: httpx.Response, *, sent_at: float) -> AccessTo
         raise RetryableTokenError(error, parse_retry_after(response.headers))
 
     raise InvalidCredentialsError(
-        f"Entra ID refused the token request ({where}): {_hint(info)}.{ids}",
+        f"Entra ID refused the token request ({where}): {_hint(info)}{ids}.",
         status_code=status,
         oauth_error=info.error,
         aadsts_code=info.aadsts_code,
