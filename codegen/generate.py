@@ -13,8 +13,11 @@ repository root (ariadne-codegen resolves paths from the current directory).
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import filecmp
+import hashlib
+import json
 import shutil
 import sys
 import tempfile
@@ -54,6 +57,37 @@ def generate(target: Path) -> None:
         shutil.rmtree(target / service, ignore_errors=True)
         generate_client(service_config(base, service, target))
     (target / "__init__.py").write_text(INIT)
+    (target / "operations.json").write_text(json.dumps(manifest(target), indent=2) + "\n")
+
+
+def manifest(target: Path) -> list[dict[str, str]]:
+    """Every operation with the sha256 of the exact document its method sends: the base for
+    persisted queries. Read from the generated clients, so it cannot drift from them."""
+    entries: list[dict[str, str]] = []
+    for service in SERVICES:
+        tree = ast.parse((target / service / "client.py").read_text())
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.AsyncFunctionDef):
+                continue
+            document = next(
+                call.args[0].value
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "gql"
+                and isinstance(call.args[0], ast.Constant)
+            )
+            kind, name = document.split("(")[0].split("{")[0].split()[:2]
+            entries.append(
+                {
+                    "service": service,
+                    "operation": name,
+                    "kind": kind,
+                    "method": node.name,
+                    "sha256": hashlib.sha256(document.encode()).hexdigest(),
+                }
+            )
+    return sorted(entries, key=lambda e: (e["service"], e["operation"]))
 
 
 def _files(root: Path) -> set[Path]:

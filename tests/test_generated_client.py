@@ -7,12 +7,13 @@ whole selection, once with every nullable field set and once with every one null
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import httpx
 import pytest
-from _fabricate import fabricate, load_schema
+from _fabricate import ROOT, fabricate, load_schema
 from _operations import (
     Operation,
     example_variables,
@@ -29,6 +30,10 @@ from alleviate_debtcore import AsyncDebtCore, Environment
 from alleviate_debtcore._base_client import ServiceClient
 
 OPERATIONS = list(operations())
+MANIFEST = {
+    (e["service"], e["operation"]): e
+    for e in json.loads((ROOT / "generated" / "operations.json").read_text())
+}
 
 
 def test_every_root_field_has_a_method() -> None:
@@ -88,6 +93,10 @@ async def test_method_sends_its_operation_and_parses_the_answer(
     )
     assert result.model_dump(mode="json", by_alias=True) == expected
     assert type(result).__name__ == f"{op.name}{op.kind.capitalize()}"
+    # The persisted-operations manifest hashes exactly the document that went over the wire.
+    entry = MANIFEST[(op.service, op.name)]
+    assert entry["sha256"] == hashlib.sha256(request["body"]["query"].encode()).hexdigest()
+    assert (entry["kind"], entry["method"]) == (op.kind, op.method)
 
 
 def test_examples_with_variables_are_used() -> None:
