@@ -20,7 +20,7 @@ class SpanLike(Protocol):
 try:
     from opentelemetry import trace as _trace
 except ImportError:  # pragma: no cover - exercised where the package is absent
-    _trace = None
+    _trace = None  # type: ignore[assignment]
 
 
 @contextmanager

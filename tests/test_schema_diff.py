@@ -1,0 +1,116 @@
+"""`schema diff` on variants of the real schemas: what changed and which operations it breaks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alleviate_debtcore._schema_tools import (
+    EXIT_AFFECTS_OPERATIONS,
+    EXIT_OK,
+    EXIT_OTHER_CHANGES,
+    SchemaToolError,
+    diff_schemas,
+    stable_sdl,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+QUERIES = ROOT / "queries"
+
+
+def variant(tmp_path: Path, service: str, old: str, new: str, count: int = 1) -> Path:
+    """A copy of schemas/ with one textual edit in one service's SDL."""
+    folder = tmp_path / "new"
+    shutil.copytree(SCHEMAS, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = folder / f"{service}.graphql"
+    text = path.read_text()
+    assert text.count(old) >= count, f"{old!r} not in {service}"
+    path.write_text(text.replace(old, new, count))
+    return folder
+
+
+def test_identical_schemas_are_safe() -> None:
+    report = diff_schemas(SCHEMAS, SCHEMAS, queries=QUERIES)
+    assert report.exit_code == EXIT_OK
+    assert all(not s.breaking and not s.broken_operations for s in report.services)
+
+
+def test_removing_a_selected_field_names_the_operations(tmp_path: Path) -> None:
+    # CreditReportNode.reportStatus (the first occurrence) is selected by several operations.
+    new = variant(tmp_path, "credit", "  reportStatus: String\n", "  reportState: String\n")
+    report = diff_schemas(SCHEMAS, new, queries=QUERIES)
+    assert report.exit_code == EXIT_AFFECTS_OPERATIONS
+    credit = next(s for s in report.services if s.service == "credit")
+    assert {"CreditReport", "CreditReports", "AddLeadIdToCreditReport"} <= set(
+        credit.broken_operations
+    )
+    assert any("reportStatus" in r for r in credit.broken_operations["CreditReport"])
+    assert "BREAKS OUR OPERATIONS" in report.to_text()
+    assert "operation CreditReport no longer validates" in report.to_text()
+
+
+def test_making_an_argument_required_breaks_the_operation(tmp_path: Path) -> None:
+    forward = '    """Cursor paging: page size when moving forward."""\n    first: Int'
+    new = variant(tmp_path, "credit", forward + "\n", forward + "!\n")
+    report = diff_schemas(SCHEMAS, new, queries=QUERIES)
+    assert report.exit_code == EXIT_AFFECTS_OPERATIONS
+    credit = next(s for s in report.services if s.service == "credit")
+    assert set(credit.broken_operations) == {"CreditReports"}
+    assert any("first" in change for change in credit.breaking)
+
+
+def test_removing_an_enum_value_is_breaking_but_spares_our_operations(tmp_path: Path) -> None:
+    new = variant(
+        tmp_path,
+        "enrollment",
+        '\n  """Not run, e.g. because there was nothing to create."""\n  SKIPPED\n',
+        "\n",
+    )
+    report = diff_schemas(SCHEMAS, new, queries=QUERIES)
+    assert report.exit_code == EXIT_OTHER_CHANGES
+    enrollment = next(s for s in report.services if s.service == "enrollment")
+    assert enrollment.broken_operations == {}
+    assert any("SKIPPED" in change for change in enrollment.breaking)
+
+
+def test_adding_an_optional_field_is_safe(tmp_path: Path) -> None:
+    new = variant(
+        tmp_path, "offers", "  serviceFee: Int\n", "  serviceFee: Int\n  newField: String\n"
+    )
+    report = diff_schemas(SCHEMAS, new, queries=QUERIES)
+    assert report.exit_code == EXIT_OK
+
+
+def test_changing_a_selected_fields_type_affects_the_operations(tmp_path: Path) -> None:
+    # Still a valid selection, but our models expect an int: the parse would fail at run time.
+    new = variant(tmp_path, "offers", "  serviceFee: Int\n", "  serviceFee: String\n", count=2)
+    report = diff_schemas(SCHEMAS, new, queries=QUERIES)
+    assert report.exit_code == EXIT_AFFECTS_OPERATIONS
+    offers = next(s for s in report.services if s.service == "offers")
+    assert {"Offers", "SaveOffer", "GetOffer"} <= set(offers.broken_operations)
+    payload = json.loads(report.to_json())
+    assert payload["exit_code"] == EXIT_AFFECTS_OPERATIONS
+    assert "Offers" in payload["services"][2]["broken_operations"]
+
+
+def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemaToolError, match="does not exist"):
+        diff_schemas(tmp_path / "missing", SCHEMAS, queries=QUERIES)
+    (tmp_path / "credit.graphql").write_text("type Query {")
+    with pytest.raises(SchemaToolError, match="does not parse"):
+        diff_schemas(SCHEMAS / "credit.graphql", tmp_path / "credit.graphql", queries=QUERIES)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "misc.graphql").write_text("type Query { a: Int }")
+    with pytest.raises(SchemaToolError, match=r"no <service>\.graphql"):
+        diff_schemas(tmp_path / "other", SCHEMAS, queries=QUERIES)
+
+
+def test_stable_sdl_is_deterministic() -> None:
+    from graphql import build_schema
+
+    text = (SCHEMAS / "underwriting.graphql").read_text()
+    assert stable_sdl(build_schema(text)) == stable_sdl(build_schema(text))
