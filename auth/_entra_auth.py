@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import enum
 import logging
 import random
 import threading
@@ -28,12 +27,6 @@ logger = logging.getLogger("alleviate_debtcore.auth")
 _JITTER_MAX = 60.0
 # After a failed proactive refresh, the still-valid token is used this long before trying again.
 _REFRESH_RETRY_DELAY = 30.0
-
-
-class _State(enum.Enum):
-    FRESH = "fresh"  # valid and not due (or due, but backing off after a failed refresh)
-    DUE = "due"  # valid, and time to fetch its successor
-    STALE = "stale"  # missing or expired: nothing to send until a fetch succeeds
 
 
 class EntraAuth(httpx.Auth):
@@ -72,7 +65,8 @@ class EntraAuth(httpx.Auth):
         self._clock = _clock
         self._jitter = _jitter if _jitter is not None else _random_jitter
         self._refresh_retry_delay = _refresh_retry_delay
-        # Guards the small shared state below; never held across I/O.
+        # Guards the shared state below and makes "drop the token if it is the rejected one"
+        # atomic; held only around cache calls, never across a token request.
         self._state_lock = threading.Lock()
         self._thread_fetch_lock = threading.Lock()
         # An asyncio.Lock belongs to one event loop: one per loop, forgotten with the loop.
@@ -85,6 +79,7 @@ class EntraAuth(httpx.Auth):
 
     @property
     def scope(self) -> str:
+        """The scope tokens are requested for."""
         return self._scope
 
     @property
@@ -124,52 +119,53 @@ class EntraAuth(httpx.Auth):
 
     async def get_token(self) -> AccessToken:
         """The cached token, fetched or refreshed first when needed (the async flow's path)."""
-        token, state = self._lookup()
-        if state is _State.FRESH:
-            assert token is not None
+        token, due = self._lookup()
+        if token is not None and not due:
             return token
         seen = self._fetch_count
         lock = self._loop_lock()
-        if state is _State.DUE and lock.locked():
-            assert token is not None
+        if token is not None and lock.locked():
             return token  # another task is refreshing it: don't queue behind the refresh
         async with lock:
-            token, state = self._lookup()
-            if state is _State.FRESH:
-                assert token is not None
+            token, due = self._lookup()
+            if token is not None and not due:
                 return token
-            self._raise_failure_since(seen, state)
+            if token is None:
+                self._raise_failure_since(seen)
             requested_at, started = self._clock(), time.monotonic()
             try:
                 fresh = await self._credential.get_token(self._scope)
             except Exception as exc:
-                return self._fetch_failed(exc, token, started)
+                kept = self._fall_back(exc, token, started)
+                if kept is None:
+                    raise
+                return kept
             return self._store(fresh, requested_at, started, token)
 
     def get_token_sync(self) -> AccessToken:
         """The cached token, fetched or refreshed first when needed (the sync flow's path)."""
-        token, state = self._lookup()
-        if state is _State.FRESH:
-            assert token is not None
+        token, due = self._lookup()
+        if token is not None and not due:
             return token
         seen = self._fetch_count
-        if state is _State.DUE:
-            if not self._thread_fetch_lock.acquire(blocking=False):
-                assert token is not None
-                return token  # another thread is refreshing it
-        else:
+        if token is None:
             self._thread_fetch_lock.acquire()
+        elif not self._thread_fetch_lock.acquire(blocking=False):
+            return token  # another thread is refreshing it
         try:
-            token, state = self._lookup()
-            if state is _State.FRESH:
-                assert token is not None
+            token, due = self._lookup()
+            if token is not None and not due:
                 return token
-            self._raise_failure_since(seen, state)
+            if token is None:
+                self._raise_failure_since(seen)
             requested_at, started = self._clock(), time.monotonic()
             try:
                 fresh = self._credential.get_token_sync(self._scope)
             except Exception as exc:
-                return self._fetch_failed(exc, token, started)
+                kept = self._fall_back(exc, token, started)
+                if kept is None:
+                    raise
+                return kept
             return self._store(fresh, requested_at, started, token)
         finally:
             self._thread_fetch_lock.release()
@@ -184,14 +180,14 @@ class EntraAuth(httpx.Auth):
         fresh = self.get_token_sync()
         return None if fresh.token == rejected.token else fresh
 
-    def _lookup(self) -> tuple[AccessToken | None, _State]:
+    def _lookup(self) -> tuple[AccessToken | None, bool]:
+        """The usable cached token (None if missing or expired), and whether to refresh it now."""
         now = self._clock()
         token = self._cache.get(self._key)
         if token is None or token.is_expired(now):
-            return None, _State.STALE
-        if not token.is_due(now) or now < self._next_refresh_attempt:
-            return token, _State.FRESH
-        return token, _State.DUE
+            return None, True
+        # After a failed refresh the valid token is not due again until the back-off ends.
+        return token, token.is_due(now) and now >= self._next_refresh_attempt
 
     def _drop_if_current(self, rejected: AccessToken) -> None:
         """Forget the token the API rejected, unless another request already replaced it."""
@@ -201,11 +197,11 @@ class EntraAuth(httpx.Auth):
                 self._cache.remove(self._key)
                 logger.info("the API rejected the access token (401); fetching a new one")
 
-    def _raise_failure_since(self, seen: int, state: _State) -> None:
+    def _raise_failure_since(self, seen: int) -> None:
         """With no usable token, share the failure of a fetch that ended while we waited."""
         with self._state_lock:
             failure = self._last_failure
-        if state is _State.STALE and failure is not None and failure[0] > seen:
+        if failure is not None and failure[0] > seen:
             raise failure[1]
 
     def _store(
@@ -225,6 +221,7 @@ class EntraAuth(httpx.Auth):
             self._cache.set(self._key, stored)
             self._fetch_count += 1
             self._next_refresh_attempt = 0.0
+            self._last_failure = None
         logger.info(
             "%s token in %.3f s for scope %s; refresh in %.0f s, expires in %.0f s",
             "refreshed" if previous is not None else "acquired",
@@ -235,16 +232,17 @@ class EntraAuth(httpx.Auth):
         )
         return stored
 
-    def _fetch_failed(
+    def _fall_back(
         self, exc: Exception, current: AccessToken | None, started: float
-    ) -> AccessToken:
-        """Keep ``current`` if a refresh failed while it is still valid; otherwise re-raise."""
+    ) -> AccessToken | None:
+        """After a failed fetch: ``current`` while it is still valid, else None (re-raise)."""
         now = self._clock()
         with self._state_lock:
             self._fetch_count += 1
             if current is None or current.is_expired(now):
+                # Callers that waited on this fetch get its error rather than a fetch each.
                 self._last_failure = (self._fetch_count, exc)
-                raise exc
+                return None
             self._next_refresh_attempt = now + self._refresh_retry_delay
         logger.warning(
             "token refresh failed after %.3f s (%s); still using the current token, which "
