@@ -92,6 +92,19 @@ async def test_cache_keys_separate_identities_and_scopes() -> None:
         assert part in base.cache_key
 
 
+def test_in_memory_cache() -> None:
+    cache = InMemoryTokenCache()
+    token = AccessToken("cached-value", expires_on=2.0, refresh_on=1.0)
+    cache.set("k", token)
+    assert cache.get("k") is token
+    assert cache.get("other") is None
+    assert "cached-value" not in repr(cache)
+    cache.remove("k")
+    cache.remove("k")  # no error when absent
+    assert cache.get("k") is None
+    assert len(cache) == 0
+
+
 class RecordingCache:
     """A user-supplied TokenCache, as a shared store would be."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +24,7 @@ from entra_support import (
 from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import AccessToken, ClientSecretCredential, TokenCredential
+from alleviate_debtcore.auth._response import parse_retry_after
 from alleviate_debtcore.errors import (
     ConfigurationError,
     CredentialError,
@@ -476,3 +478,10 @@ def test_documented_defaults() -> None:
     assert parameters["max_retries"].default == 3
     for cls in (InvalidCredentialsError, TokenEndpointError, MalformedTokenResponseError):
         assert issubclass(cls, CredentialError)
+
+
+def test_retry_after_as_a_future_http_date() -> None:
+    headers = httpx.Headers({"Retry-After": "Wed, 21 Oct 2026 07:28:10 GMT"})
+    now = datetime(2026, 10, 21, 7, 28, 0, tzinfo=UTC).timestamp()
+    assert parse_retry_after(headers, now=now) == 10.0
+    assert parse_retry_after(httpx.Headers({})) is None
