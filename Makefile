@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 SERVICES := credit underwriting offers enrollment
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint test pytest demo sandbox bench clean
+.PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
+	wheel-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -28,11 +29,16 @@ generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it
 check-generated: $(STAMP) ## Fail when generated/ differs from a fresh generation
 	$(BIN)/python -m codegen.generate --check
 
-lint: $(STAMP) ## ruff, pyright (strict on handwritten code) and mypy
+schema-update: $(STAMP) ## Take new SDL in: make schema-update SDL=folder [REPORT=report.md]
+	@test -n "$(SDL)" || { echo "usage: make schema-update SDL=folder-of-new-sdl"; exit 3; }
+	$(BIN)/python -m codegen.schema_update "$(SDL)" $(if $(REPORT),--report "$(REPORT)")
+
+lint: $(STAMP) ## ruff, pyright (strict on handwritten code), mypy and the CI workflow schema
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 pytest: $(STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
@@ -44,6 +50,15 @@ demo: $(STAMP) ## Run the full enrollment flow (embedded sandbox unless ALLEVIAT
 
 sandbox: $(STAMP) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox
+
+wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the package index)
+	rm -rf dist /tmp/debtcore-wheel-venv
+	$(PYTHON) -m venv /tmp/debtcore-wheel-venv
+	/tmp/debtcore-wheel-venv/bin/python -m pip install --quiet build
+	/tmp/debtcore-wheel-venv/bin/python -m build --wheel --outdir dist .
+	/tmp/debtcore-wheel-venv/bin/python -m pip install --quiet dist/*.whl
+	cd /tmp && /tmp/debtcore-wheel-venv/bin/python -c "import alleviate_debtcore as a, \
+		alleviate_debtcore.credit, alleviate_debtcore.auth; print('imported', a.__version__)"
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,43 @@ def test_stable_sdl_is_deterministic() -> None:
 
     text = (SCHEMAS / "underwriting.graphql").read_text()
     assert stable_sdl(build_schema(text)) == stable_sdl(build_schema(text))
+
+
+def _repo_copy(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    for name in ("schemas", "queries", "codegen"):
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    return repo
+
+
+def _schema_update(repo: Path, sdl: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codegen.schema_update", str(sdl), "--report", "report.md"],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_schema_update_copies_and_regenerates_a_safe_change(tmp_path: Path) -> None:
+    repo = _repo_copy(tmp_path)
+    new = variant(
+        tmp_path, "offers", "  serviceFee: Int\n", "  serviceFee: Int\n  newField: String\n"
+    )
+    done = _schema_update(repo, new)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "newField" in (repo / "schemas" / "offers.graphql").read_text()
+    assert (repo / "generated" / "offers" / "client.py").is_file()
+    assert (repo / "generated" / "operations.json").is_file()
+    assert "verdict: safe" in (repo / "report.md").read_text()
+
+
+def test_schema_update_refuses_a_change_that_breaks_our_operations(tmp_path: Path) -> None:
+    repo = _repo_copy(tmp_path)
+    new = variant(tmp_path, "credit", "  reportStatus: String\n", "  reportState: String\n")
+    done = _schema_update(repo, new)
+    assert done.returncode == EXIT_AFFECTS_OPERATIONS
+    assert (repo / "schemas" / "credit.graphql").read_text() == (
+        SCHEMAS / "credit.graphql"
+    ).read_text()
+    assert not (repo / "generated").exists()
+    assert "update queries/" in done.stdout
