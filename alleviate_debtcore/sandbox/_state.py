@@ -1,0 +1,147 @@
+"""The sandbox's in-memory state: stores, fault switches, counters and the token issuer.
+
+Business data is only touched from the server's event loop (resolvers are synchronous, so they
+never interleave); the counters and faults are also read and armed from test threads and are
+guarded by locks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from .._environment import Service
+from ._faults import Faults
+from ._hashing import det_uuid
+from ._records import (
+    Creditor,
+    CreditReport,
+    DebtsResult,
+    Enrollment,
+    Review,
+    SavedOffer,
+    Verification,
+)
+from ._tokens import TokenIssuer
+
+OperationType = Literal["query", "mutation"]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One root field a GraphQL request executed."""
+
+    service: Service
+    operation_type: OperationType
+    field: str
+    client_request_id: str | None
+
+
+class ExecutionLog:
+    """Which root fields ran, in order, with the caller's ``x-client-request-id``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[Execution] = []
+
+    def record(self, entry: Execution) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    @property
+    def entries(self) -> tuple[Execution, ...]:
+        with self._lock:
+            return tuple(self._entries)
+
+    def by_operation(self) -> Counter[str]:
+        """Executions per root field name, e.g. ``{"pullCreditReport": 2}``."""
+        return Counter(entry.field for entry in self.entries)
+
+    def by_client_request_id(self) -> dict[str, Counter[str]]:
+        """Executions per ``x-client-request-id`` value (requests without one are left out)."""
+        result: dict[str, Counter[str]] = {}
+        for entry in self.entries:
+            if entry.client_request_id is not None:
+                result.setdefault(entry.client_request_id, Counter())[entry.field] += 1
+        return result
+
+    def repeated_mutations(self) -> dict[str, Counter[str]]:
+        """Client request IDs under which some mutation ran more than once (should be empty)."""
+        counts: dict[str, Counter[str]] = {}
+        for entry in self.entries:
+            if entry.operation_type == "mutation" and entry.client_request_id is not None:
+                counts.setdefault(entry.client_request_id, Counter())[entry.field] += 1
+        repeated = {
+            request_id: Counter({name: n for name, n in fields.items() if n > 1})
+            for request_id, fields in counts.items()
+        }
+        return {request_id: fields for request_id, fields in repeated.items() if fields}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SandboxState:
+    """Everything one sandbox app holds; reachable as ``app.state.sandbox``."""
+
+    def __init__(
+        self,
+        *,
+        tokens: TokenIssuer,
+        faults: Faults,
+        req_org_id: str,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.faults = faults
+        self.req_org_id = req_org_id
+        self._clock = clock or _utc_now
+        self.executions = ExecutionLog()
+        self._requests_lock = threading.Lock()
+        self._requests: Counter[str] = Counter()
+        self._sequence: Counter[str] = Counter()
+
+        self.reports: dict[str, CreditReport] = {}
+        self.creditors: dict[str, Creditor] = {}
+        self.verifications: dict[str, Verification] = {}
+        self.verification_by_contact: dict[str, str] = {}
+        self.reviews: dict[str, Review] = {}
+        self.debts_results: list[DebtsResult] = []
+        self.offers: dict[str, SavedOffer] = {}
+        self.offer_by_revision: dict[tuple[str, int], str] = {}
+        self.enrollments: dict[str, Enrollment] = {}
+
+    # --- time and identifiers ----------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def new_id(self, kind: str, *parts: object) -> str:
+        """A UUID derived from the kind, how many of that kind came before, and ``parts``."""
+        self._sequence[kind] += 1
+        return det_uuid(kind, self._sequence[kind], *parts)
+
+    # --- test and CLI controls -----------------------------------------------------------------
+
+    def revoke_tokens(self) -> int:
+        """Revoke every access token issued so far: the next call with one gets a 401."""
+        return self.tokens.revoke_all()
+
+    def count_request(self, endpoint: Literal["token"] | Service) -> None:
+        with self._requests_lock:
+            self._requests[endpoint] += 1
+
+    @property
+    def http_requests(self) -> Counter[str]:
+        """HTTP requests received per endpoint (``token`` or a service), faults included."""
+        with self._requests_lock:
+            return Counter(self._requests)
