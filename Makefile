@@ -48,6 +48,9 @@ test: $(STAMP) lint check-generated pytest ## Everything CI runs: lint, drift ch
 demo: $(STAMP) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
 
+bench: $(STAMP) ## Run the benchmark; prints a table and writes bench/results/latest.json
+	$(BIN)/python -m bench
+
 sandbox: $(STAMP) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox
 
