@@ -76,7 +76,9 @@ def manifest(target: Path) -> list[dict[str, str]]:
                 and isinstance(call.func, ast.Name)
                 and call.func.id == "gql"
                 and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
             )
+            assert isinstance(document, str)
             kind, name = document.split("(")[0].split("{")[0].split()[:2]
             entries.append(
                 {
