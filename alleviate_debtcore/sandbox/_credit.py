@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ._constants import (
     KBA_CORRECT_ANSWERS,
@@ -254,9 +254,10 @@ def _raw_identity(raw: object) -> JsonDict:
 def normalize_raw_report(context: RequestContext, args: JsonDict) -> JsonDict:
     data: JsonDict = args["input"]
     report_type: str = data["reportType"]
-    raw = data["reportJson"]
-    if not isinstance(raw, dict):
+    raw_json: object = data["reportJson"]
+    if not isinstance(raw_json, dict):
         raise BusinessError(VALIDATION_ERROR, "reportJson must be a JSON object")
+    raw = cast(JsonDict, raw_json)
     requested_at = data.get("reportRequestedAt")
     if report_type in _CRS_RAW_FORMATS and not requested_at:
         raise BusinessError(

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from ._constants import ENROLLMENT_FAIL_BANK_SUFFIX
 from ._hashing import det_choice, det_digits
-from ._payloads import NOT_FOUND, VALIDATION_ERROR, BusinessError, JsonDict, Payload, problem
+from ._payloads import (
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    BusinessError,
+    JsonDict,
+    Payload,
+    as_dicts,
+    problem,
+)
 from ._records import Enrollment
 from ._resolvers import RequestContext, ServiceResolvers
 from ._reviews import find_review
@@ -124,7 +132,7 @@ def create_enrollment(context: RequestContext, args: JsonDict) -> JsonDict:
     contact: JsonDict = data["contactInfo"]
     if contact.get("language") not in (None, *LANGUAGES):
         raise BusinessError(VALIDATION_ERROR, "contactInfo.language must be '1' or '2'")
-    documents = [doc for doc in contact.get("documents") or [] if doc]
+    documents = as_dicts(contact.get("documents"))
     for document in documents:
         if not str(document["fileUrl"]).startswith(("https://", "http://")):
             raise BusinessError(VALIDATION_ERROR, "documents[].fileUrl must be an http(s) URL")

@@ -66,6 +66,10 @@ def sort_items(
     return result
 
 
+def _plain_edge(cursor: str, node: object) -> JsonDict:
+    return {"cursor": cursor, "node": node}
+
+
 @dataclass(frozen=True)
 class Page(Generic[_T]):
     edges: list[tuple[str, _T]]
@@ -75,7 +79,7 @@ class Page(Generic[_T]):
 
     def connection(self, edge: Callable[[str, _T], JsonDict] | None = None) -> JsonDict:
         """The ``{totalCount, pageInfo, edges}`` object; ``edge`` builds each edge dict."""
-        build = edge or (lambda cursor, node: {"cursor": cursor, "node": node})
+        build = edge or _plain_edge
         return {
             "totalCount": self.total_count,
             "pageInfo": {

@@ -11,9 +11,21 @@ clients classify on the part before the colon. Messages never contain SSNs, birt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 JsonDict = dict[str, Any]
+
+
+def as_dict(value: object) -> JsonDict:
+    """``value`` if it is a dict (GraphQL input objects arrive as dicts), else an empty one."""
+    return cast(JsonDict, value) if isinstance(value, dict) else {}
+
+
+def as_dicts(value: object) -> list[JsonDict]:
+    """The dict items of ``value`` if it is a list (null list items are dropped)."""
+    items = cast(list[object], value) if isinstance(value, list) else []
+    return [cast(JsonDict, item) for item in items if isinstance(item, dict)]
+
 
 VALIDATION_ERROR = "VALIDATION_ERROR"
 NOT_FOUND = "NOT_FOUND"

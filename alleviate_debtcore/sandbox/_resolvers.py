@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -39,18 +37,17 @@ class RequestContext:
     client_request_id: str | None
 
 
-def _unwrap(type_: GraphQLType) -> GraphQLType:
-    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+def _object_type(type_: GraphQLType) -> GraphQLObjectType:
+    named = cast(GraphQLType, get_named_type(type_))
+    assert isinstance(named, GraphQLObjectType), named
+    return named
 
 
 def _error_shape(payload_type: GraphQLType) -> ErrorShape:
-    payload = get_named_type(payload_type)
-    assert isinstance(payload, GraphQLObjectType), payload
-    item = get_named_type(payload.fields["errors"].type)
-    assert isinstance(item, GraphQLObjectType), item
-    message_type = _unwrap(item.fields["message"].type)
+    item = _object_type(_object_type(payload_type).fields["errors"].type)
     return ErrorShape(
-        message_is_list=isinstance(message_type, GraphQLList),
+        # GraphQL prints a list type as [T] (String, String!, [String], [String]!).
+        message_is_list=str(item.fields["message"].type).startswith("["),
         has_debt_id="debtId" in item.fields,
     )
 

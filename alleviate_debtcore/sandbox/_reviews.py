@@ -21,7 +21,15 @@ from typing import Any, Literal
 from ._constants import GLG_STATES
 from ._credit import find_report, joint_key
 from ._dates import parse_iso_date, parse_payment_date
-from ._payloads import NOT_FOUND, VALIDATION_ERROR, BusinessError, JsonDict, Problem
+from ._payloads import (
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    BusinessError,
+    JsonDict,
+    Problem,
+    as_dict,
+    as_dicts,
+)
 from ._records import SECTIONS, Review, ReviewDebt, Revision
 from ._rules import Application, assess, balance, judge_debt
 from ._schedule import check_frequency, normalize_intervals
@@ -417,9 +425,9 @@ def _edit_sections(
     from_revision: int,
 ) -> None:
     sent = {
-        section: [edit for edit in (data[name] or {}).get("debts") or [] if edit is not None]
+        section: as_dicts(as_dict(data.get(name))["debts"])
         for name, section in SECTION_INPUTS[version].items()
-        if name in data and data[name] is not None and (data[name] or {}).get("debts") is not None
+        if as_dict(data.get(name)).get("debts") is not None
     }
     for section in sent:
         if section not in review.section_ids:

@@ -41,6 +41,7 @@ from ._payloads import (
     JsonDict,
     Payload,
     Problem,
+    as_dicts,
     problem,
 )
 from ._records import DebtsResult, Review, ReviewDebt, Revision
@@ -507,8 +508,8 @@ def check_debts_eligibility(context: RequestContext, args: JsonDict) -> Payload:
     contact_id: str = data["contactId"]
     enrolled_accounts = frozenset(
         str(debt["accountNumber"])
-        for debt in data.get("enrolledDebts") or []
-        if debt is not None and debt.get("accountNumber")
+        for debt in as_dicts(data.get("enrolledDebts"))
+        if debt.get("accountNumber")
     )
     debts: list[JsonDict] = []
     problems: list[Problem] = []
@@ -519,9 +520,7 @@ def check_debts_eligibility(context: RequestContext, args: JsonDict) -> Payload:
                 f"the applicant's state {info['applicantState']} is not serviced",
             )
         )
-    for given in data["unenrolledDebts"]:
-        if given is None:
-            continue
+    for given in as_dicts(data["unenrolledDebts"]):
         verdict = judge_debt(
             given,
             manual=False,
