@@ -94,4 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the package's copy of this module: subcommand modules import ``Command`` from it, and
+    # ``python -m`` would otherwise make a second, incompatible ``__main__`` copy.
+    from alleviate_debtcore._cli import main as _main
+
+    sys.exit(_main())
