@@ -407,10 +407,10 @@ def joint_credit_report(context: RequestContext, args: JsonDict) -> JsonDict:
             {**debt, "applicantId": primary.id, "coApplicantId": secondary.id if both else None}
         )
     primary_keys = {joint_key(debt) for debt in primary.debts} - {None}
-    merged.extend(
+    merged.extend(  # the co-applicant's debts, less the shared ones already listed
         {**debt, "applicantId": None, "coApplicantId": secondary.id}
         for debt in secondary.debts
-        if joint_key(debt) not in primary_keys or joint_key(debt) is None
+        if joint_key(debt) not in primary_keys
     )
     joint = CreditReport(
         id=joint_id,

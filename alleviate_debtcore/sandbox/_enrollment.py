@@ -49,18 +49,18 @@ def step_statuses(enrollment: Enrollment) -> tuple[dict[str, str], str | None]:
     """Each step's status after ``enrollment.polls`` polls, and the failed step if any."""
     runnable = [step for step in STEPS if step not in enrollment.skipped_steps]
     statuses = {step: "SKIPPED" for step in enrollment.skipped_steps}
-    finished = enrollment.polls - 1  # steps completed so far; the next one is running
+    finished = enrollment.polls - 1  # steps done so far; the one after them is running
     failed: str | None = None
     for index, step in enumerate(runnable):
-        if failed:
+        if failed is not None:  # the run stopped: nothing after the failure happens
             statuses[step] = "SKIPPED"
         elif index < finished:
-            statuses[step] = "FAILED" if step == enrollment.failing_step else "COMPLETED"
-            failed = step if step == enrollment.failing_step else None
-        elif index == finished:
-            statuses[step] = "IN_PROGRESS"
+            if step == enrollment.failing_step:
+                statuses[step], failed = "FAILED", step
+            else:
+                statuses[step] = "COMPLETED"
         else:
-            statuses[step] = "PENDING"
+            statuses[step] = "IN_PROGRESS" if index == finished else "PENDING"
     return {step: statuses[step] for step in STEPS}, failed
 
 

@@ -49,15 +49,19 @@ class RedactingLogger(logging.LoggerAdapter[logging.Logger]):
     """What ariadne may log: never an error message, only where and what kind of failure."""
 
     def error(self, msg: object, *args: object, **kwargs: Any) -> None:
-        original = msg.original_error if isinstance(msg, GraphQLError) else None
-        if original is None:  # the request was invalid: the client's problem, text may hold data
+        error = msg if isinstance(msg, GraphQLError) else None
+        original = error.original_error if error else None
+        if (
+            error is None
+            or not error.path
+            or original is None
+            or isinstance(original, GraphQLError)
+        ):
+            # Parsing, validation or variable coercion: the client's mistake, and the message
+            # may quote its input.
             self.logger.debug("GraphQL request rejected: %s", type(msg).__name__)
             return
-        path = (
-            ".".join(str(part) for part in (msg.path or []))
-            if isinstance(msg, GraphQLError)
-            else ""
-        )
+        path = ".".join(str(part) for part in error.path)
         stack = "".join(traceback.format_tb(original.__traceback__))
         self.logger.error("resolver %s raised %s\n%s", path, type(original).__name__, stack)
 

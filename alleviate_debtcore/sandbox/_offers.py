@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 from ._constants import (
     FIRST_PAYMENT_MAX_DAYS_AHEAD,
-    MIN_TOTAL_ELIGIBLE_DEBT,
     PROGRAM_TERMS,
     UNSERVICED_STATES,
 )
@@ -47,7 +46,7 @@ SERVICING_COMPANIES = {"ALV": "Alleviate Sandbox Servicing (ALV)", "GLG": "GLG S
 def _priceable(review: Review, revision: Revision) -> Revision:
     assessment = revision.assessment
     assert assessment is not None
-    if assessment.hard_failed or assessment.total_eligible_debt < MIN_TOTAL_ELIGIBLE_DEBT:
+    if assessment.hard_failed:  # includes eligible debt under the minimum
         raise BusinessError(
             "UNDERWRITING_NOT_PASSED",
             f"review {review.id} revision {revision.number} has hard eligibility failures",

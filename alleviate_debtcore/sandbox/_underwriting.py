@@ -218,9 +218,8 @@ def _joint_out(state: SandboxState, review: Review, revision: Revision) -> JsonD
         "applicantInfo": contacts,
         "debts": [_debt_out(debt, revision) for debt in revision.sections["joint"]],
         "creditReportSource": review.credit_report_source,
-        "rootHistory": [
-            {**entry, "applicantInfo": contacts} for entry in _root_history(state, review, revision)
-        ],
+        # ApplicantInfo entries also carry the JointUwApplicantInfo fields (the two contacts).
+        "rootHistory": _root_history(state, review, revision),
         "createdAt": timestamp(revision.created_at),
     }
 
