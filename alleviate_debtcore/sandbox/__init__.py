@@ -87,7 +87,8 @@ Eligibility (checkApplicantEligibility V1/V2, updates, listings):
       coApplicantContactInfo. Joint-ownership debts found on both reports form the joint section.
     - checkEnrollmentEligibility: SSN ending ``0000`` or already enrolled: INELIGIBLE.
 
-Offers: plans for each term in 24, 36, 48, 60 up to programTerm (default maxTerm); fee1 = 25% of
+Offers: plans for each term in 24, 36, 48, 60 up to programTerm (default maxTerm) and for
+programTerm itself (at least 12, capped at maxTerm); fee1 = 25% of
 the enrolled (total eligible) debt in whole dollars, settlement estimate 50%, fee2 (Sentry) 9.95
 a month unless includeSentryFee is false; money as decimal strings, dates as YYYY/MM/DD. The
 first payment date (YYYY-MM-DD or YYYY/MM/DD) must lie between today and 45 days ahead, else
