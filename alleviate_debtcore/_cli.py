@@ -21,7 +21,9 @@ __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 # Command name -> module defining it, in the order ``debtcore --help`` lists them.
 COMMAND_MODULES: Mapping[str, str] = MappingProxyType(
     {
+        "demo": "alleviate_debtcore._demo_command",
         "sandbox": "alleviate_debtcore.sandbox._command",
+        "schema": "alleviate_debtcore._schema_command",
     }
 )
 # Top-level modules of the optional extras; a missing one disables a command instead of the CLI.

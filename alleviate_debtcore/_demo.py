@@ -75,25 +75,27 @@ async def run_enrollment_flow(
     say(f"1. credit report {report_id}: {len(debts)} debts, status {pulled.report_status}")
 
     # 2. Eligibility review (V2, first-pass rules).
-    checked = unwrap(
-        (
-            await debtcore.underwriting.check_applicant_eligibility_v2(
-                application_type=ApplicationTypeInput.SINGLE,
-                input=UwResultCheckInputV2(
-                    primary_report_id=report_id,
-                    applicant_contact_info=ApplicantContactInfoInputV2(applicant_state=STATE),
-                ),
-                flow_type=FlowType.OPENER,
-            )
-        ).check_applicant_eligibility_v2
-    )
+    review = (
+        await debtcore.underwriting.check_applicant_eligibility_v2(
+            application_type=ApplicationTypeInput.SINGLE,
+            input=UwResultCheckInputV2(
+                primary_report_id=report_id,
+                applicant_contact_info=ApplicantContactInfoInputV2(applicant_state=STATE),
+            ),
+            flow_type=FlowType.OPENER,
+        )
+    ).check_applicant_eligibility_v2
+    # Per-debt findings (ineligible or conditional debts) come in `errors` beside the review.
+    checked = unwrap(review, partial=True)
+    findings = [e for e in review.errors or [] if e is not None and e.debt_id]
     summary = checked.application_eligibility_review
     eligible = summary.total_eligible_debt if summary else None
     total = summary.total_debt if summary else None
+    passable = summary.application_passable if summary else None
     say(
         f"2. eligibility review {checked.id} revision {checked.revision}: "
         f"eligible debt ${eligible or 0:,.2f} of ${total or 0:,.2f}, "
-        f"prequalified {summary.applicant_prequalified if summary else 'unknown'}"
+        f"{len(findings)} debt(s) set aside, passable: {passable}"
     )
 
     # 3. Offers: a pure calculator.
@@ -140,7 +142,8 @@ async def run_enrollment_flow(
                     ),
                 ),
             )
-        ).update_applicant_eligibility_v2
+        ).update_applicant_eligibility_v2,
+        partial=True,
     )
     say(f"4. plan stored on the review: revision {checked.revision} -> {updated.revision}")
 
@@ -170,7 +173,9 @@ async def run_enrollment_flow(
 
     # 7. Poll until no step is pending or running.
     steps: dict[str, str] = {}
-    for _ in range(max_polls):
+    polls = 0
+    while polls < max_polls:
+        polls += 1
         status = unwrap(
             (
                 await debtcore.enrollment.enrollment_status(enrollment_id=enrollment.enrollment_id)
@@ -184,7 +189,9 @@ async def run_enrollment_flow(
         await asyncio.sleep(poll_interval)
     else:
         raise TimeoutError(f"enrollment still running after {max_polls} polls")
-    say("7. enrollment status: " + ", ".join(f"{k} {v}" for k, v in steps.items()))
+    say(f"7. enrollment finished after {polls} status polls:")
+    for name, value in steps.items():
+        say(f"     {name:<24} {value}")
     return FlowResult(
         report_id, updated.id, updated.revision, offer.id, enrollment.enrollment_id, steps
     )

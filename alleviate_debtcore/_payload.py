@@ -39,16 +39,21 @@ def _messages(item: _ErrorItem) -> list[str]:
     return [m for m in message if m is not None]
 
 
-def unwrap(payload: _Payload[DataT] | None) -> DataT:
+def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
     """Return ``payload.data``; raise ``PayloadError`` when the payload reports errors or has
     no data.
 
     >>> report = unwrap((await debtcore.credit.credit_report(input=...)).credit_report)
 
-    Offers may return plans and errors together: the ``PayloadError`` keeps them in ``.data``.
+    ``partial=True`` returns the data whenever there is some, errors or not: eligibility reviews
+    list per-debt findings (items with a ``debtId``) in ``errors`` beside a valid review, and
+    offers may return plans with a warning. Read ``payload.errors`` yourself then. Without data,
+    ``PayloadError`` is raised either way; it keeps any data in ``.data``.
     """
     if payload is None:
         raise PayloadError("the operation returned a null payload", messages=[], errors=[])
+    if partial and payload.data is not None:
+        return payload.data
     errors = [item for item in payload.errors or () if item is not None]
     if errors:
         messages = [text for item in errors for text in _messages(item)]

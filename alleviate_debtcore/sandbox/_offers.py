@@ -2,9 +2,10 @@
 
 ``offers`` prices the review's total eligible debt for every standard term (24, 36, 48, 60) up to
 the requested ``programTerm`` (default: the review's maxTerm), and for that term itself; a term
-above maxTerm is capped and reported. A first payment date in the past or more than 45 days ahead still gets plans, with
-``INVALID_FIRST_PAYMENT_DATE`` in ``errors`` (as the docs example shows); an unreadable date, an
-unknown review or revision, or a review with hard eligibility failures gets no plans.
+above maxTerm is capped and reported. A first payment date in the past or more than 45 days
+ahead still gets plans, with ``INVALID_FIRST_PAYMENT_DATE`` in ``errors`` (as the docs example
+shows); an unreadable date, an unknown review or revision, or a review with hard eligibility
+failures gets no plans.
 ``saveOffer`` prices the plan stored on the review revision (update the review with ``plan``
 first) and stores it; saving the same revision again returns the same offer.
 """

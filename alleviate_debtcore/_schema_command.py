@@ -1,0 +1,130 @@
+"""``debtcore schema pull|diff|check``: keep schemas/ and the generated client in step with the API.
+
+Exit codes of ``diff`` (and ``check``): 0 nothing breaking or dangerous, 1 breaking changes that
+affect our operations, 2 other breaking or dangerous changes, 3 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from ._cli import Command
+from ._client import AsyncDebtCore
+from ._environment import SERVICES, Service
+from ._schema_tools import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SchemaToolError,
+    diff_schemas,
+    pull_schema,
+    stable_sdl,
+)
+from .errors import DebtCoreError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    pull = actions.add_parser(
+        "pull",
+        help="introspect services and write their SDL",
+        description="Introspect each service with a token from ALLEVIATE_CLIENT_ID/_SECRET and "
+        "write deterministic SDL. The live endpoints refuse introspection; the sandbox allows it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    pull.add_argument("--service", choices=(*SERVICES, "all"), default="all")
+    pull.add_argument(
+        "--environment",
+        choices=("sandbox", "production"),
+        default=None,
+        help="default: $ALLEVIATE_ENVIRONMENT; $ALLEVIATE_BASE_URL wins when set",
+    )
+    pull.add_argument("--out", type=Path, default=Path("schemas-pulled"), help="output folder")
+    pull.set_defaults(_action=_pull)
+
+    diff = actions.add_parser(
+        "diff",
+        help="report changes between two SDL versions and the operations they break",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("old", type=Path, help="<service>.graphql file or folder of them")
+    diff.add_argument("new", type=Path, help="<service>.graphql file or folder of them")
+    diff.add_argument("--queries", type=Path, default=Path("queries"), help="operations folder")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(_action=_diff)
+
+    check = actions.add_parser(
+        "check",
+        help="operations validate against schemas/ and generated/ is current",
+        description="Run from the repository root: every operation in queries/ validates against "
+        "schemas/, and generated/ matches a fresh generation (make check-generated).",
+    )
+    check.set_defaults(_action=_check)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    report = diff_schemas(args.old, args.new, queries=args.queries)
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return report.exit_code
+
+
+async def _pull_all(args: argparse.Namespace, services: list[Service]) -> None:
+    environ = None
+    if args.environment:
+        import os
+
+        environ = {**os.environ, "ALLEVIATE_ENVIRONMENT": args.environment}
+    async with (
+        AsyncDebtCore.from_env(environ=environ) as debtcore,
+        httpx.AsyncClient(timeout=30.0) as client,
+    ):
+        args.out.mkdir(parents=True, exist_ok=True)
+        for service in services:
+            schema = await pull_schema(client, debtcore.environment, service, debtcore.auth)
+            path = args.out / f"{service}.graphql"
+            path.write_text(stable_sdl(schema), encoding="utf-8")
+            print(f"{service}: wrote {path}")
+
+
+def _pull(args: argparse.Namespace) -> int:
+    services: list[Service] = list(SERVICES) if args.service == "all" else [args.service]
+    asyncio.run(_pull_all(args, services))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if not (root / "codegen" / "generate.py").is_file():
+        raise SchemaToolError("run `debtcore schema check` from the repository root")
+    report = diff_schemas(root / "schemas", root / "schemas", queries=root / "queries")
+    broken = {s.service: s.broken_operations for s in report.services if s.broken_operations}
+    if broken:
+        print(report.to_text())
+        return report.exit_code
+    print("every operation in queries/ validates against schemas/")
+    return subprocess.call([sys.executable, "-m", "codegen.generate", "--check"], cwd=root)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return int(args._action(args))
+    except SchemaToolError as error:
+        print(f"debtcore schema: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DebtCoreError as error:
+        print(f"debtcore schema: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+COMMAND = Command(
+    name="schema",
+    help="pull, diff and check the service schemas",
+    configure=configure,
+    run=run,
+)
