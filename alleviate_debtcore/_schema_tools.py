@@ -252,7 +252,7 @@ async def pull_schema(
     response = await client.post(
         url,
         json={
-            "query": get_introspection_query(descriptions=True),
+            "query": get_introspection_query(descriptions=True, input_value_deprecation=True),
             "operationName": "IntrospectionQuery",
         },
         headers={"apollo-require-preflight": "1"},
