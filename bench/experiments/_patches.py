@@ -1,0 +1,113 @@
+"""In-process monkeypatches that stand for proposed client changes, switched on per arm.
+
+Each patch is the behaviour a proposed change would have, applied to the loaded modules only
+while one arm of an experiment runs; the package source is never edited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Generator
+from types import SimpleNamespace
+from typing import Any
+
+from opentelemetry import trace
+from pydantic import BaseModel, JsonValue, ValidationError, create_model
+
+import alleviate_debtcore._base_client as base_client
+import alleviate_debtcore._transport as transport
+from alleviate_debtcore._transport import GraphQLResult
+
+
+class _NoSpan:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_SPAN = _NoSpan()
+
+
+def lean_operation_span(service: str, operation: str | None, kind: str) -> Any:
+    """Proposed ``_telemetry.operation_span``: start the span, and make it current only when it
+    records. Without a configured SDK (the common case) the no-op span is dropped at once instead
+    of going through ``start_as_current_span``'s context attach/detach and a generator-based
+    context manager. With an SDK, the same span, attributes and exception recording as today."""
+    tracer = trace.get_tracer("alleviate_debtcore")  # per call, as today: tests patch get_tracer
+    span = tracer.start_span(
+        f"{kind} {operation}",
+        kind=trace.SpanKind.CLIENT,
+        attributes={
+            "graphql.operation.name": operation or "",
+            "graphql.operation.type": kind,
+            "debtcore.service": service,
+        },
+    )
+    if not span.is_recording():
+        return _NO_SPAN
+    return trace.use_span(span, end_on_exit=True)
+
+
+_UNDECODED: Any = object()
+
+
+@functools.cache
+def _envelope(result_type: type[BaseModel]) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        "data": (result_type | None, None),
+        "errors": (list[JsonValue] | None, None),
+    }
+    return create_model(f"{result_type.__name__}Envelope", **fields)
+
+
+def _lazy_result(response: Any, request_id: str, call: Any) -> GraphQLResult:
+    # Proposed GraphQLTransport._result: keep the bytes; decode only if parse_result needs dicts.
+    return GraphQLResult(call.operation, _UNDECODED, [], request_id, response)
+
+
+_stock_result = transport.GraphQLTransport._result  # pyright: ignore[reportPrivateUsage]
+_stock_parse = base_client.ServiceClient.parse_result
+
+
+def _parse_from_bytes(self: Any, result_type: type[BaseModel], response: GraphQLResult) -> Any:
+    """Proposed ``ServiceClient.parse_result``: one pass of pydantic's JSON parser over the body
+    through a ``{data, errors}`` envelope; anything unusual (errors, null data, a mismatch, not
+    JSON) falls back to today's path, so every error keeps its class and message."""
+    if response.data is _UNDECODED:
+        try:
+            envelope: Any = _envelope(result_type).model_validate_json(
+                response.http_response.content
+            )
+        except ValidationError:
+            envelope = None
+        if envelope is not None and not envelope.errors and envelope.data is not None:
+            return envelope.data
+        call: Any = SimpleNamespace(operation=response.operation, service=self.service)
+        response = _stock_result(response.http_response, response.request_id, call)
+    return _stock_parse(self, result_type, response)
+
+
+@contextlib.contextmanager
+def lean_span_patch() -> Generator[None]:
+    original = transport.operation_span
+    transport.operation_span = lean_operation_span
+    try:
+        yield
+    finally:
+        transport.operation_span = original
+
+
+@contextlib.contextmanager
+def parse_from_bytes_patch() -> Generator[None]:
+    transport.GraphQLTransport._result = staticmethod(_lazy_result)  # type: ignore[method-assign,assignment]
+    base_client.ServiceClient.parse_result = _parse_from_bytes  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        transport.GraphQLTransport._result = staticmethod(_stock_result)  # type: ignore[method-assign]
+        base_client.ServiceClient.parse_result = _stock_parse  # type: ignore[method-assign]

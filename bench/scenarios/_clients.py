@@ -1,0 +1,106 @@
+"""The arms compared per call: typed AsyncDebtCore, raw httpx and gql, sending one document.
+
+All arms share one EntraAuth (warm cache) and call the same URL with the same operation; each
+builds its request per call as its user would (an input model, a dict, a GraphQLRequest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from gql import Client, GraphQLRequest
+from gql.transport.httpx import HTTPXAsyncTransport
+
+from alleviate_debtcore import AsyncDebtCore, Environment
+from alleviate_debtcore.credit import GetCreditReportInput
+
+from .._operation import REPORT_ID, CapturedOperation
+
+HttpFactory = Callable[[], httpx.AsyncClient]
+
+
+@dataclass(slots=True)
+class TypedArm:
+    debtcore: AsyncDebtCore
+    http: httpx.AsyncClient
+
+    @classmethod
+    def create(cls, auth: httpx.Auth, environment: Environment, http: HttpFactory) -> TypedArm:
+        client = http()
+        return cls(AsyncDebtCore(auth=auth, environment=environment, http_client=client), client)
+
+    async def call(self) -> object:
+        return await self.debtcore.credit.credit_report(
+            input=GetCreditReportInput(credit_report_id=REPORT_ID)
+        )
+
+    async def batch(self, n: int) -> None:
+        for _ in range(n):
+            await self.call()
+
+    async def aclose(self) -> None:
+        await self.debtcore.aclose()
+        await self.http.aclose()  # injected, so AsyncDebtCore leaves it open
+
+
+@dataclass(slots=True)
+class RawArm:
+    http: httpx.AsyncClient
+    url: str
+    operation: CapturedOperation
+
+    @classmethod
+    def create(
+        cls, auth: httpx.Auth, url: str, operation: CapturedOperation, http: HttpFactory
+    ) -> RawArm:
+        client = http()
+        client.auth = auth
+        return cls(client, url, operation)
+
+    async def call(self) -> Any:
+        response = await self.http.post(self.url, json=self.operation.payload())
+        return response.json()
+
+    async def batch(self, n: int) -> None:
+        for _ in range(n):
+            await self.call()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+@dataclass(slots=True)
+class GqlArm:
+    """graphql-python/gql over its httpx transport; schema fetching and result parsing off."""
+
+    client: Client
+    session: Any
+    document: GraphQLRequest
+    operation: CapturedOperation
+
+    @classmethod
+    async def create(cls, auth: httpx.Auth, url: str, operation: CapturedOperation) -> GqlArm:
+        transport = HTTPXAsyncTransport(url=url, auth=auth)  # kwargs go to httpx.AsyncClient
+        client = Client(transport=transport, fetch_schema_from_transport=False, parse_results=False)
+        session = await client.connect_async()  # pyright: ignore[reportUnknownMemberType]
+        # Parsed once, as gql users do with a module-level gql(...) constant.
+        document = GraphQLRequest(operation.query)
+        return cls(client, session, document, operation)
+
+    async def call(self) -> Any:
+        request = GraphQLRequest(
+            self.document,
+            variable_values=self.operation.payload()["variables"],
+            operation_name=self.operation.operation_name,
+        )
+        return await self.session.execute(request)
+
+    async def batch(self, n: int) -> None:
+        for _ in range(n):
+            await self.call()
+
+    async def aclose(self) -> None:
+        await self.client.close_async()

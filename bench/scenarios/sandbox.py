@@ -1,0 +1,208 @@
+"""6. Against the local sandbox (``SandboxServer`` in a subprocess, 127.0.0.1).
+
+(a) Throughput of ``credit_report`` on the sandbox's fixture report at concurrency 1, 10 and
+100, typed vs raw httpx sharing the typed client's EntraAuth (real client-credentials flow
+against the sandbox's token endpoint, warm cache), interleaved round by round.
+(b) Memory over 10,000 typed calls in a fresh subprocess: RSS and its peak at checkpoints; RSS
+must not grow with the number of calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from alleviate_debtcore import AsyncDebtCore, Environment
+from alleviate_debtcore.credit import CreditReportQuery, GetCreditReportInput
+
+from .._interleave import AsyncBatch, Plan, interleaved
+from .._memory_probe import CLIENT_ID, CLIENT_SECRET, REPORT_ID
+from .._operation import capture_credit_report
+from .._result import ScenarioResult, Target
+from .._scenario import Context, Scenario
+from .._servers import LoopbackServer
+from .._stats import ratios, summarize
+
+CONCURRENCIES = (1, 10, 100)
+FULL_PLAN = Plan(rounds=6, batch=100, warmup=100, budget_s=12.0)
+SMOKE_PLAN = Plan(rounds=1, batch=4, warmup=2, budget_s=5.0, min_rounds=1)
+
+# Growth is counted from the 1,000-call checkpoint: the first calls fill caches (pydantic
+# validators, connection pool, token) that are paid once.
+MEMORY_CHECKPOINTS = (100, 1_000, 2_500, 5_000, 7_500, 10_000)
+MEMORY_BASELINE = 1_000
+SMOKE_MEMORY_CHECKPOINTS = (10, 50)
+SMOKE_MEMORY_BASELINE = 10
+MEMORY_CONCURRENCY = 10
+MEMORY_TIMEOUT_S = 200.0
+GROWTH_LIMIT_KIB = 1024
+
+
+def concurrent_batch(call: Callable[[], Awaitable[object]], concurrency: int) -> AsyncBatch:
+    """``n`` calls, ``concurrency`` in flight at a time."""
+
+    async def batch(n: int) -> None:
+        remaining = n
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                await call()
+
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
+
+    return batch
+
+
+def _run_throughput(ctx: Context) -> ScenarioResult:
+    plan = ctx.plan(FULL_PLAN, SMOKE_PLAN)
+
+    async def go(base_url: str) -> dict[int, dict[str, list[float]]]:
+        operation = await capture_credit_report()
+        environment = Environment.local(base_url)
+        debtcore = AsyncDebtCore(
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, environment=environment
+        )
+        raw_http = httpx.AsyncClient(auth=debtcore.auth)  # the same EntraAuth and token
+        url = environment.url("credit")
+
+        async def typed_call() -> CreditReportQuery:
+            return await debtcore.credit.credit_report(
+                input=GetCreditReportInput(credit_report_id=REPORT_ID)
+            )
+
+        async def raw_call() -> Any:
+            response = await raw_http.post(url, json=operation.payload())
+            return response.json()
+
+        try:
+            typed_answer, raw_answer = await typed_call(), await raw_call()
+            report = typed_answer.credit_report.data
+            if report is None or raw_answer["data"]["creditReport"]["data"]["id"] != report.id:
+                raise RuntimeError("typed and raw calls got different reports from the sandbox")
+            return {
+                c: await interleaved(
+                    {
+                        "typed": concurrent_batch(typed_call, c),
+                        "raw": concurrent_batch(raw_call, c),
+                    },
+                    plan,
+                )
+                for c in CONCURRENCIES
+            }
+        finally:
+            await raw_http.aclose()
+            await debtcore.aclose()
+
+    with LoopbackServer.sandbox() as server:
+        per_call = asyncio.run(go(server.base_url))
+    result = ScenarioResult(SANDBOX_THROUGHPUT.name, SANDBOX_THROUGHPUT.title)
+    for c, arms in per_call.items():
+        for arm, label in (("typed", "typed"), ("raw", "raw httpx")):
+            rates = [1 / seconds for seconds in arms[arm]]
+            result.measures[f"{label}, concurrency {c}"] = summarize(rates, "calls/s")
+        # Throughput ratio: raw's time per call over typed's, round by round.
+        result.ratios[f"typed/raw throughput, c={c}"] = ratios(arms["raw"], arms["typed"])
+    result.params = {
+        "operation": "credit.credit_report of the sandbox fixture report " + REPORT_ID,
+        "concurrencies": list(CONCURRENCIES),
+        "rounds": len(per_call[CONCURRENCIES[0]]["typed"]),
+        "calls_per_round_per_arm": plan.batch,
+        "server": "SandboxServer (uvicorn thread) in a subprocess on 127.0.0.1",
+        "auth": "the typed client's EntraAuth (sandbox token endpoint), shared by raw httpx",
+    }
+    result.notes.append(
+        "the sandbox executes GraphQL in pure Python: it, not the client, is "
+        "the bottleneck, so ratios near 1.0 are expected"
+    )
+    return result
+
+
+def _probe(base_url: str, checkpoints: tuple[int, ...], timeout: float) -> list[dict[str, int]]:
+    """Checkpoints reached by the memory probe; stops it at the time limit."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench._memory_probe",
+            base_url,
+            str(MEMORY_CONCURRENCY),
+            *map(str, checkpoints),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent.parent,
+    )
+    assert process.stdout is not None
+    rows: list[dict[str, int]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(rows) < len(checkpoints):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([process.stdout], [], [], max(left, 0))
+            if not ready:
+                break  # out of time: report what was reached
+            line = process.stdout.readline()
+            if not line:
+                break
+            rows.append(json.loads(line))
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(10)
+        process.stdout.close()
+    if not rows:
+        raise RuntimeError("the memory probe reported no checkpoint")
+    return rows
+
+
+def _run_memory(ctx: Context) -> ScenarioResult:
+    checkpoints = SMOKE_MEMORY_CHECKPOINTS if ctx.smoke else MEMORY_CHECKPOINTS
+    baseline_calls = SMOKE_MEMORY_BASELINE if ctx.smoke else MEMORY_BASELINE
+    with LoopbackServer.sandbox() as server:
+        started = time.perf_counter()
+        rows = _probe(server.base_url, checkpoints, MEMORY_TIMEOUT_S)
+        elapsed = time.perf_counter() - started
+    result = ScenarioResult(SANDBOX_MEMORY.name, SANDBOX_MEMORY.title)
+    baseline = next((r for r in rows if r["calls"] >= baseline_calls), rows[0])
+    last = rows[-1]
+    growth = last["rss_kib"] - baseline["rss_kib"]
+    calls_between = max(last["calls"] - baseline["calls"], 1)
+    for row in rows:
+        result.measures[f"RSS after {row['calls']:,} calls"] = summarize([row["rss_kib"]], "KiB")
+    result.measures["peak RSS (VmHWM)"] = summarize([last["hwm_kib"]], "KiB")
+    result.measures[f"RSS growth {baseline['calls']:,} -> {last['calls']:,} calls"] = summarize(
+        [growth], "KiB"
+    )
+    result.targets.append(Target("RSS growth after warm-up", growth, "<=", GROWTH_LIMIT_KIB, "KiB"))
+    result.params = {
+        "calls": last["calls"],
+        "planned_calls": checkpoints[-1],
+        "concurrency": MEMORY_CONCURRENCY,
+        "wall_s": round(elapsed, 1),
+        "bytes_per_call_after_warmup": round(growth * 1024 / calls_between, 1),
+        "server": "SandboxServer in a subprocess on 127.0.0.1; client in a fresh subprocess",
+    }
+    result.details["checkpoints"] = rows
+    if last["calls"] < checkpoints[-1]:
+        result.notes.append(f"stopped at the {MEMORY_TIMEOUT_S:.0f} s limit")
+    result.notes.append("N = 1: one process's readings at each checkpoint")
+    return result
+
+
+SANDBOX_THROUGHPUT = Scenario(
+    "sandbox_throughput", "6a. throughput vs raw httpx, loopback sandbox", _run_throughput
+)
+SANDBOX_MEMORY = Scenario(
+    "sandbox_memory", "6b. RSS over 10,000 calls, loopback sandbox", _run_memory
+)
