@@ -72,12 +72,9 @@ def test_examples_type_check_clean() -> None:
 
 
 def test_nested_result_types_are_concrete_in_the_source_tree(tmp_path: Path) -> None:
-    probe = ROOT / "examples" / "_typing_probe.py"
+    probe = tmp_path / "probe.py"
     probe.write_text(PROBE)
-    try:
-        _check_probe(_pyright([str(probe)], ROOT))
-    finally:
-        probe.unlink()
+    _check_probe(_pyright(["--project", str(ROOT / "pyproject.toml"), str(probe)], ROOT))
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._environment import Service
+from ._documents import DocumentCache
 from ._resolvers import RequestContext
 from ._state import SandboxState
 from ._tokens import InvalidTokenError
@@ -101,9 +102,12 @@ class ServiceEndpoint:
     def __init__(self, service: Service, schema: GraphQLSchema, state: SandboxState) -> None:
         self.service: Service = service
         self.state = state
+        documents = DocumentCache()
         self.graphql = GraphQL(
             schema,
             context_value=self._context,
+            query_parser=documents.parse,
+            query_validator=documents.validate,
             introspection=True,
             explorer=ExplorerHttp405(),
             logger=RedactingLogger(logging.getLogger("alleviate_debtcore.sandbox.graphql")),
