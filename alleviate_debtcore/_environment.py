@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["SERVICES", "Environment", "Service"]
+__all__ = ["SERVICES", "Environment", "Service", "is_loopback"]
 
 Service = Literal["credit", "underwriting", "offers", "enrollment"]
 SERVICES: Final[tuple[Service, ...]] = get_args(Service)
@@ -47,7 +47,8 @@ def _check_guid(what: str, value: str) -> str:
     return value
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: the only place plain http:// is acceptable."""
     if host == "localhost":
         return True
     try:
@@ -62,7 +63,7 @@ def _check_url(what: str, value: str) -> str:
         raise ConfigurationError(
             f"{what} must be an absolute http(s) URL like https://host; got {value!r}"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigurationError(
             f"{what} uses plain http:// for {parts.hostname!r}; only loopback hosts "
             "(127.0.0.1, ::1, localhost) may skip TLS"

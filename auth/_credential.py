@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 import threading
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from alleviate_debtcore._environment import is_loopback
 from alleviate_debtcore.errors import ConfigurationError, TokenEndpointError
 
 from ._response import RetryableTokenError, read_token_response
@@ -385,22 +385,13 @@ def _require_secret(value: object) -> str:
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _normalize_authority(authority: object) -> str:
     if not isinstance(authority, str):
         raise ConfigurationError("authority must be a URL string")
     parts = urlsplit(authority.strip())
     host = (parts.hostname or "").lower()
     # The secret travels in the body: plain HTTP only to this machine (a local sandbox).
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
         raise ConfigurationError(
             f"authority must be an https:// URL (got {authority!r}), e.g. {DEFAULT_AUTHORITY}"
         )

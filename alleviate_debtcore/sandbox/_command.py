@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import sys
 
 from .._cli import Command
-from .._environment import LEGACY_UNDERWRITING_PATH, SERVICE_PATHS, SERVICES
+from .._environment import LEGACY_UNDERWRITING_PATH, SERVICE_PATHS, SERVICES, is_loopback
 from ._app import SandboxApp, create_app
 from ._constants import (
     DEFAULT_CLIENT_ID,
@@ -131,13 +130,6 @@ Point the client at it:
 Press Ctrl+C to stop."""
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.access_log else logging.WARNING)
     try:
@@ -153,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"debtcore sandbox: {error}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(
             f"warning: binding {args.host}, not loopback: anyone who can reach it can use it",
             file=sys.stderr,
