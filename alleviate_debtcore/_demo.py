@@ -18,7 +18,7 @@ from ._client import AsyncDebtCore
 from ._payload import unwrap
 from .credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
 from .enrollment import ContactInfoInput, CreateEnrollmentInput, EnrollmentStatus, JobClassification
-from .offers import CreateOfferInput, OffersInput
+from .offers import CreateOfferInput, OffersInput, OffersMutationOffersData
 from .underwriting import (
     ApplicantContactInfoInputV2,
     ApplicantContactInfoUpdateInputV2,
@@ -29,7 +29,7 @@ from .underwriting import (
     UwResultUpdateInputV2,
 )
 
-__all__ = ["FlowResult", "run_enrollment_flow"]
+__all__ = ["FlowResult", "plan_input", "run_enrollment_flow"]
 
 # The full-enrollment guide's sandbox applicant (reference.md §11).
 SAMPLE_APPLICANT = PullCreditReportInput(
@@ -56,6 +56,29 @@ class FlowResult:
     offer_id: str
     enrollment_id: str
     steps: dict[str, str]
+
+
+def plan_input(offer: OffersMutationOffersData) -> PlanInputV2:
+    """The review's ``plan`` for a calculated offer, mapped as the TypeScript SDK's smoke test
+    does: saveOffer reads the plan from the review, not from its own input."""
+    payments = [p for p in offer.payments or [] if p is not None]
+
+    def amount(index: int) -> float | None:
+        if len(payments) <= index or payments[index].total_payment is None:
+            return None
+        return float(Decimal(payments[index].total_payment or "0"))
+
+    return PlanInputV2(
+        frequency=offer.frequency,
+        first_payment_amount=amount(0),
+        second_payment_amount=amount(1),
+        first_payment_date=payments[0].payment_date if payments else None,
+        second_payment_date=payments[1].payment_date if len(payments) > 1 else None,
+        program_term=int(offer.payment_term) if offer.payment_term else None,
+        fee_percentage=float(offer.service_fee) if offer.service_fee is not None else None,
+        plan_id=offer.enrollment_plan_id,
+        deposit_intervals=offer.frequency_interval,
+    )
 
 
 async def run_enrollment_flow(
@@ -129,17 +152,7 @@ async def run_enrollment_flow(
                     revision=checked.revision,
                     updated_by="demo-agent",
                     applicant_contact_info=ApplicantContactInfoUpdateInputV2(applicant_state=STATE),
-                    plan=PlanInputV2(
-                        frequency=plan.frequency,
-                        first_payment_amount=float(payments[0].total_payment or 0),
-                        second_payment_amount=float(payments[1].total_payment or 0)
-                        if len(payments) > 1
-                        else None,
-                        first_payment_date=payments[0].payment_date,
-                        program_term=int(plan.payment_term or 0),
-                        plan_id=plan.enrollment_plan_id,
-                        deposit_intervals=plan.frequency_interval,
-                    ),
+                    plan=plan_input(plan),
                 ),
             )
         ).update_applicant_eligibility_v2,

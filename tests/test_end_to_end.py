@@ -18,7 +18,7 @@ from alleviate_debtcore import (
     PayloadError,
     unwrap,
 )
-from alleviate_debtcore._demo import run_enrollment_flow
+from alleviate_debtcore._demo import plan_input, run_enrollment_flow
 from alleviate_debtcore.credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
 from alleviate_debtcore.enrollment import (
     ContactInfoInput,
@@ -33,7 +33,6 @@ from alleviate_debtcore.underwriting import (
     ApplicantContactInfoUpdateInputV2,
     ApplicationTypeInput,
     FlowType,
-    PlanInputV2,
     UwResultCheckInputV2,
     UwResultUpdateInputV2,
 )
@@ -126,7 +125,6 @@ async def test_joint_application_flow(debtcore: AsyncDebtCore) -> None:
         ).offers
     )
     plan = next(p for p in plans if p is not None)
-    payments = [p for p in plan.payments or [] if p is not None]
     updated = unwrap(
         (
             await debtcore.underwriting.update_applicant_eligibility_v2(
@@ -136,13 +134,7 @@ async def test_joint_application_flow(debtcore: AsyncDebtCore) -> None:
                     revision=review.revision,
                     updated_by="agent-7",
                     applicant_contact_info=ApplicantContactInfoUpdateInputV2(applicant_state="CA"),
-                    plan=PlanInputV2(
-                        frequency=plan.frequency,
-                        first_payment_amount=float(payments[0].total_payment or 0),
-                        first_payment_date=payments[0].payment_date,
-                        program_term=int(plan.payment_term or 0),
-                        plan_id=plan.enrollment_plan_id,
-                    ),
+                    plan=plan_input(plan),
                 ),
             )
         ).update_applicant_eligibility_v2,
