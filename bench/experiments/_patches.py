@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 from collections.abc import Generator
 from types import SimpleNamespace
 from typing import Any
 
 from opentelemetry import trace
 from pydantic import BaseModel, JsonValue, ValidationError, create_model
+from pydantic_core import to_json
 
 import alleviate_debtcore._base_client as base_client
 import alleviate_debtcore._transport as transport
@@ -111,3 +113,29 @@ def parse_from_bytes_patch() -> Generator[None]:
     finally:
         transport.GraphQLTransport._result = staticmethod(_stock_result)  # type: ignore[method-assign]
         base_client.ServiceClient.parse_result = _stock_parse  # type: ignore[method-assign]
+
+
+class _ToJsonModule:
+    """Stands in for the ``json`` module inside ``_transport``: ``dumps`` through pydantic_core.
+
+    Proposed ``GraphQLTransport.send``: ``body = to_json({...})`` (bytes, Rust) instead of
+    ``json.dumps(..., default=to_jsonable_python, separators=...).encode()``. The shim decodes
+    to ``str`` only because today's code calls ``.encode()`` on the result (about 1 us of the
+    measured time that the real change would not spend).
+    """
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(obj: Any, **_options: Any) -> str:
+        return to_json(obj).decode()
+
+
+@contextlib.contextmanager
+def to_json_patch() -> Generator[None]:
+    original = transport.json
+    transport.json = _ToJsonModule  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        transport.json = original

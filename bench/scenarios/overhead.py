@@ -33,7 +33,7 @@ DEBTS = 5
 LOOPBACK_LIMIT = 1.10
 
 IN_PROCESS_PLAN = Plan(rounds=25, batch=200, warmup=200, budget_s=20.0)
-LOOPBACK_PLAN = Plan(rounds=25, batch=100, warmup=200, budget_s=25.0)
+LOOPBACK_PLAN = Plan(rounds=40, batch=100, warmup=200, budget_s=30.0)
 SMOKE_PLAN = Plan(rounds=2, batch=3, warmup=2, budget_s=5.0, min_rounds=1)
 
 

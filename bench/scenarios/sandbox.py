@@ -3,8 +3,9 @@
 (a) Throughput of ``credit_report`` on the sandbox's fixture report at concurrency 1, 10 and
 100, typed vs raw httpx sharing the typed client's EntraAuth (real client-credentials flow
 against the sandbox's token endpoint, warm cache), interleaved round by round.
-(b) Memory over 10,000 typed calls in a fresh subprocess: RSS and its peak at checkpoints; RSS
-must not grow with the number of calls.
+(b) Memory over 10,000 typed calls in a fresh subprocess: RSS and its peak at checkpoints, which
+must not grow with the number of calls; and, in a second process, the Python heap (tracemalloc)
+over 2,500 calls, which tells a real per-call leak from allocator noise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +38,29 @@ CONCURRENCIES = (1, 10, 100)
 FULL_PLAN = Plan(rounds=6, batch=100, warmup=100, budget_s=12.0)
 SMOKE_PLAN = Plan(rounds=1, batch=4, warmup=2, budget_s=5.0, min_rounds=1)
 
-# Growth is counted from the 1,000-call checkpoint: the first calls fill caches (pydantic
-# validators, connection pool, token) that are paid once.
-MEMORY_CHECKPOINTS = (100, 1_000, 2_500, 5_000, 7_500, 10_000)
-MEMORY_BASELINE = 1_000
-SMOKE_MEMORY_CHECKPOINTS = (10, 50)
-SMOKE_MEMORY_BASELINE = 10
+
+@dataclass(frozen=True, slots=True)
+class MemoryPlan:
+    """RSS at ``checkpoints`` (growth counted from ``baseline``: the first calls fill caches
+    paid once: pydantic validators, the connection pool, the token); then, in a second process,
+    the Python heap traced from call ``trace_from`` at ``traced_checkpoints``."""
+
+    checkpoints: tuple[int, ...]
+    baseline: int
+    trace_from: int
+    traced_checkpoints: tuple[int, ...]
+
+
+FULL_MEMORY = MemoryPlan((100, 1_000, 2_500, 5_000, 7_500, 10_000), 1_000, 1_000, (1_500, 4_000))
+SMOKE_MEMORY = MemoryPlan((10, 50), 10, 10, (20, 40))
 MEMORY_CONCURRENCY = 10
 MEMORY_TIMEOUT_S = 200.0
-GROWTH_LIMIT_KIB = 1024
+# 1 MiB over 9,000 calls is ~115 bytes a call: a leaked dict entry per call would exceed it,
+# while allocator noise (arenas, fragmentation) stays well below it.
+RSS_GROWTH_LIMIT_KIB = 1024
+# A leaked object per call would add hundreds of KiB over 2,500 traced calls; bounded caches
+# (the re module's, for one) add a few.
+HEAP_GROWTH_LIMIT_KIB = 64
 
 
 def concurrent_batch(call: Callable[[], Awaitable[object]], concurrency: int) -> AsyncBatch:
@@ -128,28 +144,30 @@ def _run_throughput(ctx: Context) -> ScenarioResult:
     return result
 
 
-def _probe(base_url: str, checkpoints: tuple[int, ...], timeout: float) -> list[dict[str, int]]:
+def _probe(
+    base_url: str, checkpoints: tuple[int, ...], timeout: float, trace_from: int | None = None
+) -> list[dict[str, int]]:
     """Checkpoints reached by the memory probe; stops it at the time limit."""
+    command = [
+        sys.executable,
+        "-m",
+        "bench._memory_probe",
+        base_url,
+        str(MEMORY_CONCURRENCY),
+        *map(str, checkpoints),
+    ]
+    if trace_from is not None:
+        command += ["--trace-from", str(trace_from)]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench._memory_probe",
-            base_url,
-            str(MEMORY_CONCURRENCY),
-            *map(str, checkpoints),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent.parent,
+        command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2]
     )
     assert process.stdout is not None
     rows: list[dict[str, int]] = []
     deadline = time.monotonic() + timeout
     try:
         while len(rows) < len(checkpoints):
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([process.stdout], [], [], max(left, 0))
+            left = max(deadline - time.monotonic(), 0.0)
+            ready, _, _ = select.select([process.stdout], [], [], left)
             if not ready:
                 break  # out of time: report what was reached
             line = process.stdout.readline()
@@ -166,35 +184,48 @@ def _probe(base_url: str, checkpoints: tuple[int, ...], timeout: float) -> list[
     return rows
 
 
+def _growth(rows: list[dict[str, int]], key: str, baseline_calls: int) -> tuple[int, int, int]:
+    """(growth in KiB, from calls, to calls) between the baseline checkpoint and the last."""
+    baseline = next((r for r in rows if r["calls"] >= baseline_calls), rows[0])
+    return rows[-1][key] - baseline[key], baseline["calls"], rows[-1]["calls"]
+
+
 def _run_memory(ctx: Context) -> ScenarioResult:
-    checkpoints = SMOKE_MEMORY_CHECKPOINTS if ctx.smoke else MEMORY_CHECKPOINTS
-    baseline_calls = SMOKE_MEMORY_BASELINE if ctx.smoke else MEMORY_BASELINE
+    plan = SMOKE_MEMORY if ctx.smoke else FULL_MEMORY
     with LoopbackServer.sandbox() as server:
         started = time.perf_counter()
-        rows = _probe(server.base_url, checkpoints, MEMORY_TIMEOUT_S)
+        rows = _probe(server.base_url, plan.checkpoints, MEMORY_TIMEOUT_S)
+        traced = _probe(server.base_url, plan.traced_checkpoints, MEMORY_TIMEOUT_S, plan.trace_from)
         elapsed = time.perf_counter() - started
     result = ScenarioResult(SANDBOX_MEMORY.name, SANDBOX_MEMORY.title)
-    baseline = next((r for r in rows if r["calls"] >= baseline_calls), rows[0])
-    last = rows[-1]
-    growth = last["rss_kib"] - baseline["rss_kib"]
-    calls_between = max(last["calls"] - baseline["calls"], 1)
     for row in rows:
         result.measures[f"RSS after {row['calls']:,} calls"] = summarize([row["rss_kib"]], "KiB")
-    result.measures["peak RSS (VmHWM)"] = summarize([last["hwm_kib"]], "KiB")
-    result.measures[f"RSS growth {baseline['calls']:,} -> {last['calls']:,} calls"] = summarize(
-        [growth], "KiB"
+    result.measures["peak RSS (VmHWM)"] = summarize([rows[-1]["hwm_kib"]], "KiB")
+    rss_growth, rss_from, rss_to = _growth(rows, "rss_kib", plan.baseline)
+    result.measures[f"RSS growth {rss_from:,} -> {rss_to:,} calls"] = summarize([rss_growth], "KiB")
+    heap_growth, heap_from, heap_to = _growth(traced, "traced_kib", 0)
+    result.measures[f"Python heap growth {heap_from:,} -> {heap_to:,} (tracemalloc)"] = summarize(
+        [heap_growth], "KiB"
     )
-    result.targets.append(Target("RSS growth after warm-up", growth, "<=", GROWTH_LIMIT_KIB, "KiB"))
+    result.targets.append(
+        Target("RSS growth after warm-up", rss_growth, "<=", RSS_GROWTH_LIMIT_KIB, "KiB")
+    )
+    result.targets.append(
+        Target("Python heap growth", heap_growth, "<=", HEAP_GROWTH_LIMIT_KIB, "KiB")
+    )
     result.params = {
-        "calls": last["calls"],
-        "planned_calls": checkpoints[-1],
+        "calls": rows[-1]["calls"],
+        "planned_calls": plan.checkpoints[-1],
         "concurrency": MEMORY_CONCURRENCY,
         "wall_s": round(elapsed, 1),
-        "bytes_per_call_after_warmup": round(growth * 1024 / calls_between, 1),
-        "server": "SandboxServer in a subprocess on 127.0.0.1; client in a fresh subprocess",
+        "rss_bytes_per_call_after_warmup": round(rss_growth * 1024 / max(rss_to - rss_from, 1), 1),
+        "heap_bytes_per_call": round(heap_growth * 1024 / max(heap_to - heap_from, 1), 1),
+        "server": "SandboxServer in a subprocess on 127.0.0.1; client in fresh subprocesses",
+        "traced_run": f"tracemalloc from call {plan.trace_from:,}, a second process",
     }
     result.details["checkpoints"] = rows
-    if last["calls"] < checkpoints[-1]:
+    result.details["traced_checkpoints"] = traced
+    if rows[-1]["calls"] < plan.checkpoints[-1]:
         result.notes.append(f"stopped at the {MEMORY_TIMEOUT_S:.0f} s limit")
     result.notes.append("N = 1: one process's readings at each checkpoint")
     return result
