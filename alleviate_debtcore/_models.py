@@ -63,6 +63,9 @@ class BaseModel(PydanticBaseModel):
         validate_assignment=True,
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        # Build validators on first use: importing the four services' ~1,000 models eagerly
+        # took most of the package's cold import time (pyproject: defer_model_build).
+        defer_build=True,
     )
 
     def __repr_args__(self) -> Any:

@@ -12,4 +12,3 @@ class AddLeadIdToCreditReportMutation(BaseModel):
 
 
 AddLeadIdToCreditReportMutationAddLeadIdToCreditReport = GetCreditReportResponseFields
-AddLeadIdToCreditReportMutation.model_rebuild()

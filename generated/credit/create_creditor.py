@@ -24,7 +24,3 @@ class CreateCreditorMutationCreateCreditorData(BaseModel):
 
 class CreateCreditorMutationCreateCreditorErrors(BaseModel):
     message: Optional[str]
-
-
-CreateCreditorMutation.model_rebuild()
-CreateCreditorMutationCreateCreditor.model_rebuild()

@@ -23,7 +23,3 @@ CreateUserVerificationMutationCreateUserVerificationData = UserVerificationNodeF
 
 class CreateUserVerificationMutationCreateUserVerificationErrors(BaseModel):
     message: Optional[str]
-
-
-CreateUserVerificationMutation.model_rebuild()
-CreateUserVerificationMutationCreateUserVerification.model_rebuild()

@@ -10,4 +10,3 @@ class CreditReportQuery(BaseModel):
 
 
 CreditReportQueryCreditReport = GetCreditReportResponseFields
-CreditReportQuery.model_rebuild()

@@ -35,9 +35,3 @@ CreditReportsQueryCreditReportsDataEdgesNode = CreditReportNodeFields
 
 class CreditReportsQueryCreditReportsErrors(BaseModel):
     message: Optional[str]
-
-
-CreditReportsQuery.model_rebuild()
-CreditReportsQueryCreditReports.model_rebuild()
-CreditReportsQueryCreditReportsData.model_rebuild()
-CreditReportsQueryCreditReportsDataEdges.model_rebuild()

@@ -38,9 +38,3 @@ class CreditorsQueryCreditorsDataEdgesNode(BaseModel):
 
 class CreditorsQueryCreditorsErrors(BaseModel):
     message: Optional[str]
-
-
-CreditorsQuery.model_rebuild()
-CreditorsQueryCreditors.model_rebuild()
-CreditorsQueryCreditorsData.model_rebuild()
-CreditorsQueryCreditorsDataEdges.model_rebuild()

@@ -19,7 +19,3 @@ class DownloadCreditReportQueryDownloadCreditReport(BaseModel):
 
 class DownloadCreditReportQueryDownloadCreditReportErrors(BaseModel):
     message: Optional[str]
-
-
-DownloadCreditReportQuery.model_rebuild()
-DownloadCreditReportQueryDownloadCreditReport.model_rebuild()

@@ -151,14 +151,3 @@ class UserVerificationNodeFields(BaseModel):
     user_consent_date: Optional[str]
     verification_type: Optional[str]
     verification_source: Optional[str]
-
-
-CreditReportDebtFields.model_rebuild()
-PublicRecordFields.model_rebuild()
-CreditReportNodeFields.model_rebuild()
-GetCreditReportResponseFields.model_rebuild()
-PageInfoFields.model_rebuild()
-SMSVerificationResponseErrorFields.model_rebuild()
-SMSVerificationResultFields.model_rebuild()
-SendKbaAnswersErrorFields.model_rebuild()
-UserVerificationNodeFields.model_rebuild()

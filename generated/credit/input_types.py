@@ -193,6 +193,3 @@ class KbaAnswer(BaseModel):
     "KbaQuestion.id being answered."
     answer_id: str
     "ID of the chosen option (kbaQuestionOption.id)."
-
-
-SendKbaAnswersInput.model_rebuild()

@@ -40,8 +40,3 @@ JointCreditReportMutationJointCreditReportDataJointDebts = CreditReportDebtField
 
 class JointCreditReportMutationJointCreditReportErrors(BaseModel):
     message: Optional[str]
-
-
-JointCreditReportMutation.model_rebuild()
-JointCreditReportMutationJointCreditReport.model_rebuild()
-JointCreditReportMutationJointCreditReportData.model_rebuild()

@@ -34,7 +34,3 @@ class KbaQuestionsQueryKbaQuestionsDataQuestionsOptions(BaseModel):
 
 
 KbaQuestionsQueryKbaQuestionsErrors = SendKbaAnswersErrorFields
-KbaQuestionsQuery.model_rebuild()
-KbaQuestionsQueryKbaQuestions.model_rebuild()
-KbaQuestionsQueryKbaQuestionsData.model_rebuild()
-KbaQuestionsQueryKbaQuestionsDataQuestions.model_rebuild()

@@ -33,8 +33,3 @@ NormalizeRawReportMutationNormalizeRawReportDataDebts = CreditReportDebtFields
 
 class NormalizeRawReportMutationNormalizeRawReportErrors(BaseModel):
     message: Optional[str]
-
-
-NormalizeRawReportMutation.model_rebuild()
-NormalizeRawReportMutationNormalizeRawReport.model_rebuild()
-NormalizeRawReportMutationNormalizeRawReportData.model_rebuild()

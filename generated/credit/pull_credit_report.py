@@ -36,8 +36,3 @@ PullCreditReportMutationPullCreditReportDataDebts = CreditReportDebtFields
 
 class PullCreditReportMutationPullCreditReportErrors(BaseModel):
     message: Optional[str]
-
-
-PullCreditReportMutation.model_rebuild()
-PullCreditReportMutationPullCreditReport.model_rebuild()
-PullCreditReportMutationPullCreditReportData.model_rebuild()

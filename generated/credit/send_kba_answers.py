@@ -21,5 +21,3 @@ class SendKbaAnswersMutationSendKbaAnswersData(BaseModel):
 
 
 SendKbaAnswersMutationSendKbaAnswersErrors = SendKbaAnswersErrorFields
-SendKbaAnswersMutation.model_rebuild()
-SendKbaAnswersMutationSendKbaAnswers.model_rebuild()

@@ -26,5 +26,3 @@ SendSMSVerificationCodeMutationSendSmsVerificationCodeData = SMSVerificationResu
 SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors = (
     SMSVerificationResponseErrorFields
 )
-SendSMSVerificationCodeMutation.model_rebuild()
-SendSMSVerificationCodeMutationSendSmsVerificationCode.model_rebuild()

@@ -21,7 +21,3 @@ UserVerificationQueryUserVerificationData = UserVerificationNodeFields
 
 class UserVerificationQueryUserVerificationErrors(BaseModel):
     message: Optional[str]
-
-
-UserVerificationQuery.model_rebuild()
-UserVerificationQueryUserVerification.model_rebuild()

@@ -20,5 +20,3 @@ class VerifySMSCodeMutationVerifySmsCode(BaseModel):
 
 VerifySMSCodeMutationVerifySmsCodeData = SMSVerificationResultFields
 VerifySMSCodeMutationVerifySmsCodeErrors = SMSVerificationResponseErrorFields
-VerifySMSCodeMutation.model_rebuild()
-VerifySMSCodeMutationVerifySmsCode.model_rebuild()

@@ -21,5 +21,3 @@ class CreateEnrollmentMutationCreateEnrollmentData(BaseModel):
 
 
 CreateEnrollmentMutationCreateEnrollmentErrors = EnrollmentErrorFields
-CreateEnrollmentMutation.model_rebuild()
-CreateEnrollmentMutationCreateEnrollment.model_rebuild()

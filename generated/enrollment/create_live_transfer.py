@@ -10,4 +10,3 @@ class CreateLiveTransferMutation(BaseModel):
 
 
 CreateLiveTransferMutationCreateLiveTransfer = CreateLiveTransferResponseFields
-CreateLiveTransferMutation.model_rebuild()

@@ -14,4 +14,3 @@ class CreateMinimalLiveTransferMutation(BaseModel):
 CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer = (
     CreateLiveTransferResponseFields
 )
-CreateMinimalLiveTransferMutation.model_rebuild()

@@ -18,5 +18,3 @@ class EnrollmentStatusQueryEnrollmentStatus(BaseModel):
 
 EnrollmentStatusQueryEnrollmentStatusData = EnrollmentStatusDataFields
 EnrollmentStatusQueryEnrollmentStatusErrors = EnrollmentErrorFields
-EnrollmentStatusQuery.model_rebuild()
-EnrollmentStatusQueryEnrollmentStatus.model_rebuild()

@@ -37,8 +37,3 @@ class EnrollmentStatusDataFields(BaseModel):
     create_budget: EnrollmentStatus
     create_bank_account: EnrollmentStatus
     create_documents: EnrollmentStatus
-
-
-EnrollmentErrorFields.model_rebuild()
-CreateLiveTransferResponseFields.model_rebuild()
-EnrollmentStatusDataFields.model_rebuild()

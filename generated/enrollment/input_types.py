@@ -109,8 +109,3 @@ class PlanDetailsDetailsInput(BaseModel):
     """Employment details (docs only)."""
 
     job_classification: Optional[JobClassification] = None
-
-
-ContactInfoInput.model_rebuild()
-CreateEnrollmentInput.model_rebuild()
-PlanDetailsInput.model_rebuild()

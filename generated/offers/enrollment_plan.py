@@ -25,7 +25,3 @@ class EnrollmentPlanQueryEnrollmentPlanData(BaseModel):
 
 class EnrollmentPlanQueryEnrollmentPlanErrors(BaseModel):
     message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-
-
-EnrollmentPlanQuery.model_rebuild()
-EnrollmentPlanQueryEnrollmentPlan.model_rebuild()

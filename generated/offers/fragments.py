@@ -90,10 +90,3 @@ class OfferFieldsForthRequestParameters(ForthRequestParametersFields):
 
 class OffersResponseErrorFields(BaseModel):
     message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
-
-
-ForthRequestParametersFields.model_rebuild()
-OfferPaymentFields.model_rebuild()
-OfferTotalsFields.model_rebuild()
-OfferFields.model_rebuild()
-OffersResponseErrorFields.model_rebuild()

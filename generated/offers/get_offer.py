@@ -21,7 +21,3 @@ GetOfferQueryGetOfferData = OfferFields
 
 class GetOfferQueryGetOfferErrors(BaseModel):
     message: Optional[str]
-
-
-GetOfferQuery.model_rebuild()
-GetOfferQueryGetOffer.model_rebuild()

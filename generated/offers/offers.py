@@ -42,6 +42,3 @@ OffersMutationOffersDataTotals = OfferTotalsFields
 OffersMutationOffersDataPayments = OfferPaymentFields
 OffersMutationOffersDataForthRequestParameters = ForthRequestParametersFields
 OffersMutationOffersErrors = OffersResponseErrorFields
-OffersMutation.model_rebuild()
-OffersMutationOffers.model_rebuild()
-OffersMutationOffersData.model_rebuild()

@@ -18,5 +18,3 @@ class SaveOfferMutationSaveOffer(BaseModel):
 
 SaveOfferMutationSaveOfferData = OfferFields
 SaveOfferMutationSaveOfferErrors = OffersResponseErrorFields
-SaveOfferMutation.model_rebuild()
-SaveOfferMutationSaveOffer.model_rebuild()

@@ -12,4 +12,3 @@ class CheckApplicantEligibilityMutation(BaseModel):
 
 
 CheckApplicantEligibilityMutationCheckApplicantEligibility = EligibilityResponseFields
-CheckApplicantEligibilityMutation.model_rebuild()

@@ -14,4 +14,3 @@ class CheckApplicantEligibilityV2Mutation(BaseModel):
 CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2 = (
     EligibilityResponseV2Fields
 )
-CheckApplicantEligibilityV2Mutation.model_rebuild()

@@ -22,5 +22,3 @@ CheckDebtsEligibilityMutationCheckDebtsEligibilityData = UwDebtsResultFields
 CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors = (
     EligibilityResponseErrorFields
 )
-CheckDebtsEligibilityMutation.model_rebuild()
-CheckDebtsEligibilityMutationCheckDebtsEligibility.model_rebuild()

@@ -30,7 +30,3 @@ class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData(BaseModel
 
 class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityErrors(BaseModel):
     message: str
-
-
-CheckEnrollmentEligibilityMutation.model_rebuild()
-CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility.model_rebuild()

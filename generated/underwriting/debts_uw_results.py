@@ -39,7 +39,3 @@ class DebtsUwResultsQueryDebtsUwResultsDataEdges(BaseModel):
 DebtsUwResultsQueryDebtsUwResultsDataEdgesNode = UwDebtsResultFields
 DebtsUwResultsQueryDebtsUwResultsDataEdgesErrors = EligibilityResponseErrorFields
 DebtsUwResultsQueryDebtsUwResultsErrors = UwResultsResponseErrorFields
-DebtsUwResultsQuery.model_rebuild()
-DebtsUwResultsQueryDebtsUwResults.model_rebuild()
-DebtsUwResultsQueryDebtsUwResultsData.model_rebuild()
-DebtsUwResultsQueryDebtsUwResultsDataEdges.model_rebuild()

@@ -43,7 +43,3 @@ EligibilityReviewsQueryEligibilityReviewsDataEdgesErrors = (
     EligibilityResponseErrorV2Fields
 )
 EligibilityReviewsQueryEligibilityReviewsErrors = UwResultsResponseErrorFields
-EligibilityReviewsQuery.model_rebuild()
-EligibilityReviewsQueryEligibilityReviews.model_rebuild()
-EligibilityReviewsQueryEligibilityReviewsData.model_rebuild()
-EligibilityReviewsQueryEligibilityReviewsDataEdges.model_rebuild()

@@ -770,29 +770,3 @@ class UwDebtsResultFieldsDebts(BaseModel):
 
 class UwResultsResponseErrorFields(BaseModel):
     message: Optional[str]
-
-
-AdditionalInfoFields.model_rebuild()
-ApplicantContactInfoFields.model_rebuild()
-PlanFields.model_rebuild()
-PublicRecordFields.model_rebuild()
-ApplicantInfoFields.model_rebuild()
-ApplicantInfoV2Fields.model_rebuild()
-ApplicantUwResultInfoFields.model_rebuild()
-EligibilityResponseErrorFields.model_rebuild()
-EligibilityResponseErrorV2Fields.model_rebuild()
-JointUwApplicantInfoFields.model_rebuild()
-JointUwResultHistoryFields.model_rebuild()
-TradelineMetadataFields.model_rebuild()
-UwResultDebtHistoryFields.model_rebuild()
-UwResultDebtFields.model_rebuild()
-UwResultFields.model_rebuild()
-UwEligibilityResultFields.model_rebuild()
-EligibilityResponseFields.model_rebuild()
-UwResultDebtV2Fields.model_rebuild()
-UwResultV2Fields.model_rebuild()
-UwEligibilityResultV2Fields.model_rebuild()
-EligibilityResponseV2Fields.model_rebuild()
-PageInfoFields.model_rebuild()
-UwDebtsResultFields.model_rebuild()
-UwResultsResponseErrorFields.model_rebuild()

@@ -561,13 +561,3 @@ class UwResultOrder(BaseModel):
 
     field: UwResultOrderField
     direction: OrderDirection
-
-
-UwResultCheckDebtsInput.model_rebuild()
-UwResultCheckInput.model_rebuild()
-UwResultUpdateFieldsInput.model_rebuild()
-JointUwResultUpdateFieldsInput.model_rebuild()
-UwResultUpdateInput.model_rebuild()
-UwResultCheckInputV2.model_rebuild()
-UwResultUpdateInputV2.model_rebuild()
-BudgetInputV2.model_rebuild()

@@ -12,4 +12,3 @@ class UpdateApplicantEligibilityMutation(BaseModel):
 
 
 UpdateApplicantEligibilityMutationUpdateApplicantEligibility = EligibilityResponseFields
-UpdateApplicantEligibilityMutation.model_rebuild()

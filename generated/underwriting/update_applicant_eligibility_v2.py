@@ -14,4 +14,3 @@ class UpdateApplicantEligibilityV2Mutation(BaseModel):
 UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2 = (
     EligibilityResponseV2Fields
 )
-UpdateApplicantEligibilityV2Mutation.model_rebuild()

@@ -33,7 +33,3 @@ class UwConfigQueryUwConfigData(BaseModel):
 
 class UwConfigQueryUwConfigErrors(BaseModel):
     message: Optional[str]
-
-
-UwConfigQuery.model_rebuild()
-UwConfigQueryUwConfig.model_rebuild()

@@ -39,7 +39,3 @@ class UwResultsQueryUwResultsDataEdges(BaseModel):
 UwResultsQueryUwResultsDataEdgesNode = UwEligibilityResultFields
 UwResultsQueryUwResultsDataEdgesErrors = EligibilityResponseErrorFields
 UwResultsQueryUwResultsErrors = UwResultsResponseErrorFields
-UwResultsQuery.model_rebuild()
-UwResultsQueryUwResults.model_rebuild()
-UwResultsQueryUwResultsData.model_rebuild()
-UwResultsQueryUwResultsDataEdges.model_rebuild()
