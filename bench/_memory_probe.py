@@ -16,6 +16,7 @@ import asyncio
 import gc
 import json
 import resource
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def memory_kib() -> tuple[int, int]:
         fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":  # bytes there, KiB on Linux
+        peak //= 1024
     return peak, peak
 
 

@@ -8,6 +8,7 @@ import json
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,9 +41,14 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"running {name} ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            result = run(context)
+            try:
+                result = run(context)
+            except Exception:  # a stale experiment (its change applied) must not hide the rest
+                traceback.print_exc()
+                continue
             result.elapsed_s = time.perf_counter() - started
             results.append(result)
+            print(text_table([result], "-"), file=sys.stderr, flush=True)
     machine = describe_machine(RESULTS.parent.parent)
     print(text_table(results, one_line(machine)))
     output: Path = args.output

@@ -21,6 +21,10 @@ Patch = Callable[[Path], None]
 """Edits the copied package rooted at the given folder."""
 
 
+class AlreadyApplied(Exception):
+    """The package already contains the change: the variant equals stock."""
+
+
 def copy_package(target: Path) -> Path:
     """A copy of the package under ``target`` (for ``PYTHONPATH=target``), without byte code."""
     destination = target / "alleviate_debtcore"
@@ -44,12 +48,17 @@ def defer_model_build(package: Path) -> None:
     """pydantic ``defer_build=True`` in the shared model config, and no eager
     ``Model.model_rebuild()`` in the generated modules (an explicit rebuild ignores
     ``defer_build``): validators are built on a model's first use instead of at import."""
+    rebuild = re.compile(r"^[A-Za-z_]\w*\.model_rebuild\(\)\n", re.M)
+    models = package / "_models.py"
+    if "defer_build=True" in models.read_text() and not any(
+        rebuild.search(module.read_text()) for module in (package / "generated").rglob("*.py")
+    ):
+        raise AlreadyApplied("defer_build is on and generated/ has no eager model_rebuild()")
     replace(
-        package / "_models.py",
+        models,
         "        protected_namespaces=(),\n",
         "        protected_namespaces=(),\n        defer_build=True,\n",
     )
-    rebuild = re.compile(r"^[A-Za-z_]\w*\.model_rebuild\(\)\n", re.M)
     removed = 0
     for module in (package / "generated").rglob("*.py"):
         text = module.read_text()

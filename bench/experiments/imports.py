@@ -14,14 +14,19 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from .._operation import capture_credit_report
 from .._result import ScenarioResult
 from .._scenario import Context
 from .._stats import summarize
 from ..scenarios.overhead import DEBTS, report_body
-from ._patched_tree import Patch, copy_package, defer_model_build, lazy_service_clients
+from ._patched_tree import (
+    AlreadyApplied,
+    Patch,
+    copy_package,
+    defer_model_build,
+    lazy_service_clients,
+)
 
 VARIANTS: dict[str, tuple[Patch, ...]] = {
     "stock": (),
@@ -73,14 +78,20 @@ def run(ctx: Context) -> ScenarioResult:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "ALLEVIATE_"))}
     base["PYTHONPYCACHEPREFIX"] = str(ctx.workdir / "pycache-experiments")
     envs: dict[str, dict[str, str]] = {"bare": base}
+    skipped: list[str] = []
     for name, patches in VARIANTS.items():
         root = ctx.workdir / "variants" / name.replace(" ", "_").replace("+", "and")
         package = copy_package(root)
-        for patch in patches:
-            patch(package)
+        try:
+            for patch in patches:
+                patch(package)
+        except AlreadyApplied as exc:
+            skipped.append(f"{name}: {exc}")
+            continue
         envs[name] = {**base, "PYTHONPATH": str(root)}
+    variants = [name for name in VARIANTS if name in envs]
     arms = [("bare", "bare", "pass")] + [
-        (variant, label, code) for variant in VARIANTS for label, code in SNIPPETS.items()
+        (variant, label, code) for variant in variants for label, code in SNIPPETS.items()
     ]
     for variant, _, code in arms:  # unmeasured: writes byte code, checks every variant works
         _wall(code, envs[variant], str(body_file))
@@ -92,9 +103,10 @@ def run(ctx: Context) -> ScenarioResult:
             walls[(variant, label)].append(_wall(code, envs[variant], str(body_file)))
     bare = walls[("bare", "bare")]
     result = ScenarioResult("import_proposals", "proposals: import time (minus bare)")
-    for variant in VARIANTS:
+    for variant in variants:
         for label in SNIPPETS:
             costs = [(w - b) * 1e3 for w, b in zip(walls[(variant, label)], bare, strict=True)]
             result.measures[f"{variant}: {label}"] = summarize(costs, "ms")
-    result.params = {"rounds": rounds, "package": str(Path("alleviate_debtcore"))}
+    result.params = {"rounds": rounds, "variants": variants}
+    result.notes += [f"skipped {reason}" for reason in skipped]
     return result

@@ -1,8 +1,8 @@
 """Per-call overhead with the proposed transport changes, interleaved with stock and raw.
 
 Arms: raw httpx, typed (stock), typed with each proposal (lean span, parse from bytes, to_json
-request body) and with all three; the same responder, document, body and warm EntraAuth as
-scenario 1, in-process and over loopback.
+request body, small fixes) and with all of them; the same responder, document, body and warm
+EntraAuth as scenario 1, in-process and over loopback.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .._servers import LoopbackServer
 from .._stats import ratios, summarize
 from ..scenarios._clients import HttpFactory, RawArm, TypedArm
 from ..scenarios.overhead import DEBTS, check_same_answer, report_body
-from ._patches import lean_span_patch, parse_from_bytes_patch, to_json_patch
+from ._patches import lean_span_patch, parse_from_bytes_patch, small_fixes_patch, to_json_patch
 
 Patch = Callable[[], AbstractContextManager[None]]
 
@@ -35,10 +35,11 @@ VARIANTS: dict[str, tuple[Patch, ...]] = {
     "typed + lean span": (lean_span_patch,),
     "typed + parse from bytes": (parse_from_bytes_patch,),
     "typed + to_json body": (to_json_patch,),
-    "typed + all three": (lean_span_patch, parse_from_bytes_patch, to_json_patch),
+    "typed + small fixes": (small_fixes_patch,),
+    "typed + all": (lean_span_patch, parse_from_bytes_patch, to_json_patch, small_fixes_patch),
 }
 IN_PROCESS_PLAN = Plan(rounds=20, batch=200, warmup=200, budget_s=40.0)
-LOOPBACK_PLAN = Plan(rounds=20, batch=100, warmup=200, budget_s=60.0)
+LOOPBACK_PLAN = Plan(rounds=30, batch=100, warmup=200, budget_s=90.0)
 SMOKE_PLAN = Plan(rounds=2, batch=3, warmup=2, budget_s=5.0, min_rounds=1)
 
 
