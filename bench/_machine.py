@@ -53,7 +53,7 @@ def _version(name: str) -> str | None:
 def _git_commit(root: Path) -> str | None:
     try:
         completed = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty", "--abbrev=7"],
             cwd=root,
             capture_output=True,
             text=True,

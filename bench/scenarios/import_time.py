@@ -21,7 +21,7 @@ from .._scenario import Context, Scenario
 from .._stats import summarize
 
 LIMIT_MS = 300.0
-FULL_ROUNDS = 15
+FULL_ROUNDS = 20
 SMOKE_ROUNDS = 1
 SNIPPETS = {
     "bare": "pass",
