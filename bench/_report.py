@@ -12,7 +12,7 @@ from ._stats import Summary
 def _number(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.2f}x"
-    if unit in ("KiB", "calls/s", "requests", "us"):
+    if unit in ("KiB", "calls/s", "req", "us"):
         return f"{value:,.0f}"
     if abs(value) < 10:
         return f"{value:.2f}"

@@ -73,10 +73,10 @@ def _run(ctx: Context) -> ScenarioResult:
     rounds = asyncio.run(go())
     result = ScenarioResult(TOKEN_SINGLE_FLIGHT.name, TOKEN_SINGLE_FLIGHT.title)
     token_requests = [r[0] for r in rounds]
-    result.measures["token requests per burst"] = summarize(token_requests, "requests")
+    result.measures["token requests per burst"] = summarize(token_requests, "req")
     result.measures["wall, cold cache"] = summarize([r[1] for r in rounds], "s").scaled(1e3, "ms")
     result.measures["wall, warm cache"] = summarize([r[2] for r in rounds], "s").scaled(1e3, "ms")
-    result.targets.append(Target("max token requests", max(token_requests), "==", 1, "requests"))
+    result.targets.append(Target("max token requests", max(token_requests), "==", 1, "req"))
     result.params = {
         "concurrent_calls": settings["calls"],
         "rounds": settings["rounds"],
