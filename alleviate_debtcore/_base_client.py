@@ -8,13 +8,14 @@ subclasses ``ServiceClient`` here, so the logic exists once. Generated methods c
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel as PydanticBaseModel
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from ._models import UnsetType
 from ._transport import GraphQLResult, GraphQLTransport, OperationKind
@@ -51,6 +52,17 @@ def _validation_summary(exc: ValidationError, limit: int = 3) -> str:
     ]
     more = exc.error_count() - limit
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+class _Envelope(PydanticBaseModel, Generic[ResultT]):
+    data: ResultT | None = None
+    errors: list[JsonValue] | None = None
+
+
+@functools.cache
+def _envelope(result_type: type[PydanticBaseModel]) -> type[_Envelope[Any]]:
+    """``{data: result_type, errors: [...]}``, built once per result type."""
+    return _Envelope[result_type]  # type: ignore[valid-type]
 
 
 class ServiceClient:
@@ -91,6 +103,13 @@ class ServiceClient:
 
     def parse_result(self, result_type: type[ResultT], response: GraphQLResult) -> ResultT:
         """The response's ``data`` as ``result_type``; raise on GraphQL errors or a mismatch."""
+        # Fast path: one pass from bytes to typed models (pydantic-core parses the JSON itself).
+        # Anything unusual (errors, null data, a mismatch, not JSON) takes the careful path below,
+        # which decides what to raise.
+        with contextlib.suppress(ValidationError):
+            envelope = _envelope(result_type).model_validate_json(response.content)
+            if not envelope.errors and envelope.data is not None:
+                return cast(ResultT, envelope.data)
         if response.errors:
             partial = None
             if response.data is not None:

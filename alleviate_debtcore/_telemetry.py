@@ -1,7 +1,7 @@
 """Optional OpenTelemetry: one CLIENT span per operation when ``opentelemetry-api`` is installed.
 
-No hard dependency: without the package, or without a configured tracer provider, this costs a
-context manager per call and nothing else.
+No hard dependency. Without the package, or without a configured tracer provider (the span is
+then non-recording), a call pays for one ``start_span`` and nothing else.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ def operation_span(service: str, operation: str | None, kind: str) -> Generator[
     if _trace is None:
         yield None
         return
-    tracer = _trace.get_tracer("alleviate_debtcore")
-    with tracer.start_as_current_span(
+    span = _trace.get_tracer("alleviate_debtcore").start_span(
         f"{kind} {operation}",
         kind=_trace.SpanKind.CLIENT,
         attributes={
@@ -38,5 +37,9 @@ def operation_span(service: str, operation: str | None, kind: str) -> Generator[
             "graphql.operation.type": kind,
             "debtcore.service": service,
         },
-    ) as span:
+    )
+    if not span.is_recording():  # no SDK configured: skip making it current
+        yield None
+        return
+    with _trace.use_span(span, end_on_exit=True):
         yield span

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 import httpx
-from pydantic_core import to_jsonable_python
+from pydantic_core import to_json
 
 from ._logging import redact_headers
 from ._telemetry import operation_span
@@ -94,15 +94,53 @@ class _Call:
     client_request_id: str
 
 
-@dataclass(frozen=True, slots=True)
 class GraphQLResult:
-    """A decoded GraphQL response: ``data``, top-level ``errors`` and where they came from."""
+    """A 2xx GraphQL response: ``data``, top-level ``errors`` and where they came from.
 
-    operation: str | None
-    data: dict[str, Any] | None
-    errors: list[GraphQLErrorDetail]
-    request_id: str
-    http_response: httpx.Response
+    The body is decoded on first access to ``data`` or ``errors`` (``ResponseDecodeError`` when
+    it is not a GraphQL JSON object): the generated methods first try to validate the raw bytes
+    into their typed models in one pass, and only a response with errors needs the dicts.
+    """
+
+    __slots__ = ("_decoded", "http_response", "operation", "request_id", "service")
+
+    def __init__(
+        self, *, service: str, operation: str | None, request_id: str, http_response: httpx.Response
+    ) -> None:
+        self.service = service
+        self.operation = operation
+        self.request_id = request_id
+        self.http_response = http_response
+        self._decoded: tuple[dict[str, Any] | None, list[GraphQLErrorDetail]] | None = None
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        return self._decode()[0]
+
+    @property
+    def errors(self) -> list[GraphQLErrorDetail]:
+        return self._decode()[1]
+
+    def _decode(self) -> tuple[dict[str, Any] | None, list[GraphQLErrorDetail]]:
+        if self._decoded is None:
+            response = self.http_response
+            try:
+                self._decoded = _decode_body(response)
+            except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError included
+                content_type = response.headers.get("content-type", "no content type")
+                raise ResponseDecodeError(
+                    f"{self.operation} on {self.service} answered {response.status_code} with a "
+                    f"body that is not a GraphQL JSON response ({content_type}, "
+                    f"{len(response.content)} bytes); is the URL a GraphQL endpoint?",
+                    service=self.service,
+                    operation=self.operation,
+                    request_id=self.request_id,
+                ) from exc
+        return self._decoded
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -220,12 +258,13 @@ class GraphQLTransport:
         headers: Mapping[str, str] | None = None,
     ) -> GraphQLResult:
         """POST one operation, retrying what the policy allows; raise ``APIError``s otherwise."""
-        body = json.dumps(
-            {"query": query, "operationName": operation_name, "variables": variables or {}},
-            default=to_jsonable_python,
-            separators=(",", ":"),
-        ).encode()
-        client_request_id = str(uuid.uuid4())
+        # Variables arrive JSON-ready (ServiceClient.execute dumps the models); pydantic-core
+        # encodes in Rust, several times faster than json.dumps for the same bytes.
+        body = to_json(
+            {"query": query, "operationName": operation_name, "variables": variables or {}}
+        )
+        # A correlation id, not a secret: the Mersenne Twister is enough and avoids a syscall.
+        client_request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
         request_headers = {
             **self.headers,
             **(headers or {}),
@@ -287,20 +326,26 @@ class GraphQLTransport:
                 cause = exc
             else:
                 request_id = self._request_id(response, call.client_request_id)
-                logger.debug(
-                    "POST %s %s -> %d (attempt %d, %.1f ms, request id %s, client request id %s, "
-                    "headers %s)",
-                    call.service,
-                    call.operation,
-                    response.status_code,
-                    attempt + 1,
-                    (time.perf_counter() - started) * 1000,
-                    request_id,
-                    call.client_request_id,
-                    redact_headers(response.headers),
-                )
+                if logger.isEnabledFor(logging.DEBUG):  # redact_headers is not free
+                    logger.debug(
+                        "POST %s %s -> %d (attempt %d, %.1f ms, request id %s, "
+                        "client request id %s, headers %s)",
+                        call.service,
+                        call.operation,
+                        response.status_code,
+                        attempt + 1,
+                        (time.perf_counter() - started) * 1000,
+                        request_id,
+                        call.client_request_id,
+                        redact_headers(response.headers),
+                    )
                 if response.is_success:
-                    return self._result(response, request_id, call)
+                    return GraphQLResult(
+                        service=call.service,
+                        operation=call.operation,
+                        request_id=request_id,
+                        http_response=response,
+                    )
                 retry_after = _retry_after(response.headers)
                 error = self._status_error(response, request_id, retry_after, call)
                 retryable = _is_retryable_status(response.status_code, call.kind)
@@ -334,22 +379,6 @@ class GraphQLTransport:
             if value:
                 return value
         return fallback
-
-    @staticmethod
-    def _result(response: httpx.Response, request_id: str, call: _Call) -> GraphQLResult:
-        try:
-            data, errors = _decode_body(response)
-        except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError included
-            content_type = response.headers.get("content-type", "no content type")
-            raise ResponseDecodeError(
-                f"{call.operation} on {call.service} answered "
-                f"{response.status_code} with a body that is not a GraphQL JSON response "
-                f"({content_type}, {len(response.content)} bytes); is the URL a GraphQL endpoint?",
-                service=call.service,
-                operation=call.operation,
-                request_id=request_id,
-            ) from exc
-        return GraphQLResult(call.operation, data, errors, request_id, response)
 
     @staticmethod
     def _status_error(
