@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -143,3 +144,45 @@ def test_sensitive_field_names(name: str) -> None:
 )
 def test_business_field_names_stay_visible(name: str) -> None:
     assert not is_sensitive(name)
+
+
+def test_json_scalar_keeps_any_json_value_both_ways() -> None:
+    from alleviate_debtcore.credit import NormalizeRawReportInput
+
+    raw = {"report": {"tradelines": [{"balance": 12.5, "open": True, "note": None}]}, "v": [1, "2"]}
+    model = NormalizeRawReportInput.model_validate(
+        {"reportType": "CRS_TRANSUNION", "reqOrgContactId": "c-1", "reportJson": raw}
+    )
+    assert model.report_json == raw
+    assert model.model_dump(mode="json", by_alias=True, exclude_unset=True)["reportJson"] == raw
+    with pytest.raises(ValidationError):
+        NormalizeRawReportInput.model_validate(
+            {"reportType": "CRS_TRANSUNION", "reqOrgContactId": "c-1", "reportJson": object()}
+        )
+
+
+def test_generated_class_names_never_shadow_schema_types() -> None:
+    # Regression: the EnrollmentStatus operation's result class once shadowed the enum.
+    import importlib
+    import inspect
+
+    from graphql import build_schema
+
+    from alleviate_debtcore import SERVICES
+
+    root = Path(__file__).parent.parent
+    for service in SERVICES:
+        type_names = set(
+            build_schema((root / "schemas" / f"{service}.graphql").read_text()).type_map
+        )
+        for path in sorted((root / "generated" / service).glob("*.py")):
+            if path.stem in ("__init__", "input_types", "enums", "base_model", "base_client"):
+                continue  # input types and enums carry the schema's own names
+            module = importlib.import_module(f"alleviate_debtcore.generated.{service}.{path.stem}")
+            defined = {
+                name
+                for name, obj in vars(module).items()
+                if inspect.isclass(obj) and obj.__module__ == module.__name__
+            }
+            assert defined, path
+            assert not defined & type_names, f"{path}: {defined & type_names}"
