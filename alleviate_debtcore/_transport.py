@@ -265,9 +265,11 @@ class GraphQLTransport:
         )
         # A correlation id, not a secret: the Mersenne Twister is enough and avoids a syscall.
         client_request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
+        # Header names are case-insensitive: lower-case them so a caller's "Content-Type" is
+        # replaced, not sent beside ours.
         request_headers = {
-            **self.headers,
-            **(headers or {}),
+            name.lower(): value for name, value in [*self.headers.items(), *(headers or {}).items()]
+        } | {
             # Ours win over the caller's: the CSRF header Apollo Server wants and one id per call,
             # the same on every attempt so the server can spot a replay.
             "content-type": "application/json",

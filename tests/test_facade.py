@@ -129,9 +129,9 @@ async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
     async with AsyncDebtCore(
         auth=StaticAuth(),
         headers={
-            "x-partner": "acme",
-            "apollo-require-preflight": "0",
-            "content-type": "text/plain",
+            "X-Partner": "acme",
+            "Apollo-Require-Preflight": "0",
+            "Content-Type": "text/plain",  # case differs from ours: still replaced
         },
     ) as debtcore:
         from alleviate_debtcore.offers import EnrollmentPlanInput
@@ -143,5 +143,6 @@ async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
     assert request.headers["x-partner"] == "acme"
     assert request.headers["x-call"] == "1"
     assert request.headers["apollo-require-preflight"] == "1"
-    assert request.headers["content-type"] == "application/json"
+    assert request.headers.get_list("content-type") == ["application/json"]
+    assert request.headers.get_list("apollo-require-preflight") == ["1"]
     assert request.headers["x-client-request-id"]
