@@ -4,8 +4,10 @@ from an installed wheel (pyright is the engine behind VS Code's Pylance)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -123,3 +125,20 @@ def test_wheel_imports_and_type_checks(wheel_dir: Path, tmp_path: Path) -> None:
         "typeCheckingMode": "strict", "reportMissingModuleSource": False,
     }))  # fmt: skip
     _check_probe(_pyright(["probe.py"], tmp_path))
+
+
+def test_readme_python_snippets_type_check(tmp_path: Path) -> None:
+    # Docs that match the code: each ```python block of the README, as the body of a coroutine
+    # (the snippets use top-level `await`), must pass pyright strict.
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert len(blocks) >= 3
+    header = "# pyright: strict, reportUnusedFunction=false, reportUnusedVariable=false\n"
+    snippets = [
+        f"async def _snippet_{i}() -> None:\n" + textwrap.indent(block, "    ")
+        for i, block in enumerate(blocks)
+    ]
+    probe = tmp_path / "readme_snippets.py"
+    probe.write_text(header + "\n\n".join(snippets))
+    report = _pyright(["--project", str(ROOT / "pyproject.toml"), str(probe)], ROOT)
+    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]  # type: ignore[union-attr]
+    assert errors == []
