@@ -6,22 +6,25 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from ._environment import Environment
+from ._environment import Environment, Service
 from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GraphQLTransport
 from .auth import ClientSecretCredential, EntraAuth
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from ._base_client import ServiceClient
     from .generated.credit import CreditClient
     from .generated.enrollment import EnrollmentClient
     from .generated.offers import OffersClient
     from .generated.underwriting import UnderwritingClient
 
 __all__ = ["AsyncDebtCore"]
+
+ClientT = TypeVar("ClientT", bound="ServiceClient")  # a string: no import at run time
 
 ENV_CLIENT_ID = "ALLEVIATE_CLIENT_ID"
 ENV_CLIENT_SECRET = "ALLEVIATE_CLIENT_SECRET"
@@ -120,37 +123,32 @@ class AsyncDebtCore:
         """The Credit Reporting service (``/credit-service/graphql``)."""
         from .generated.credit import CreditClient
 
-        return CreditClient(
-            service="credit", url=self.environment.url("credit"), transport=self._transport
-        )
+        return self._connect(CreditClient, "credit")
 
     @cached_property
     def underwriting(self) -> UnderwritingClient:
         """The Eligibility Review service (``/eligibility-review-service/graphql``)."""
         from .generated.underwriting import UnderwritingClient
 
-        return UnderwritingClient(
-            service="underwriting",
-            url=self.environment.url("underwriting"),
-            transport=self._transport,
-        )
+        return self._connect(UnderwritingClient, "underwriting")
 
     @cached_property
     def offers(self) -> OffersClient:
         """The Offer Generation service (``/og-service/graphql``)."""
         from .generated.offers import OffersClient
 
-        return OffersClient(
-            service="offers", url=self.environment.url("offers"), transport=self._transport
-        )
+        return self._connect(OffersClient, "offers")
 
     @cached_property
     def enrollment(self) -> EnrollmentClient:
         """The Lead Enrollment service (``/enrollment-service/graphql``)."""
         from .generated.enrollment import EnrollmentClient
 
-        return EnrollmentClient(
-            service="enrollment", url=self.environment.url("enrollment"), transport=self._transport
+        return self._connect(EnrollmentClient, "enrollment")
+
+    def _connect(self, client_class: type[ClientT], service: Service) -> ClientT:
+        return client_class(
+            service=service, url=self.environment.url(service), transport=self._transport
         )
 
     @classmethod

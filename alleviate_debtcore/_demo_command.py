@@ -45,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
                 _say(f"Running against {env.name} ({env.api_base_url})")
             else:
                 from .sandbox import SandboxServer  # the sandbox extra
-                from .sandbox._constants import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
                 server = stack.enter_context(SandboxServer())
                 _say(
@@ -53,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
                     f"sandbox at {server.base_url}"
                 )
                 debtcore = AsyncDebtCore(
-                    client_id=DEFAULT_CLIENT_ID,
-                    client_secret=DEFAULT_CLIENT_SECRET,
+                    client_id=server.state.tokens.client_id,
+                    client_secret=server.state.tokens.client_secret,
                     environment=server.environment,
                 )
             asyncio.run(_run(debtcore))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,8 +78,6 @@ def _diff(args: argparse.Namespace) -> int:
 async def _pull_all(args: argparse.Namespace, services: list[Service]) -> None:
     environ = None
     if args.environment:
-        import os
-
         environ = {**os.environ, "ALLEVIATE_ENVIRONMENT": args.environment}
     async with (
         AsyncDebtCore.from_env(environ=environ) as debtcore,
