@@ -13,45 +13,57 @@ SERVICES := credit underwriting offers enrollment
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
+# auth/, generated/ and schemas/ install as subpackages of alleviate_debtcore (pyproject's
+# package-dir). A strict editable install builds a link tree that Python, pyright and mypy all
+# follow, with no symlink in the repository; it links the files that exist when it runs, so it is
+# rebuilt whenever a package folder changes (a module added, moved or removed).
+EDITABLE := --config-settings editable_mode=strict
+LINKS := $(VENV)/.linked
+PACKAGE_DIRS := $(shell find alleviate_debtcore auth generated schemas -type d -not -name __pycache__)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# alleviate_debtcore/ links to auth/, generated/ and schemas/, so a plain editable install sees
-	# every module, including ones that `make generate` adds later (pyproject explains the links).
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(EDITABLE)
+	touch $(STAMP) $(LINKS)
 
-install: $(STAMP) ## Create .venv and install the package with its dev and sandbox extras
+$(LINKS): $(STAMP) $(PACKAGE_DIRS)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(EDITABLE)
+	touch $(LINKS)
+
+install: $(LINKS) ## Create .venv and install the package (editable) with its dev and sandbox extras
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(EDITABLE)
+	touch $(LINKS)
 
-check-generated: $(STAMP) ## Fail when generated/ differs from a fresh generation
+check-generated: $(LINKS) ## Fail when generated/ differs from a fresh generation
 	$(BIN)/python -m codegen.generate --check
 
-schema-update: $(STAMP) ## Take new SDL in: make schema-update SDL=folder [REPORT=report.md]
+schema-update: $(LINKS) ## Take new SDL in: make schema-update SDL=folder [REPORT=report.md]
 	@test -n "$(SDL)" || { echo "usage: make schema-update SDL=folder-of-new-sdl"; exit 3; }
 	$(BIN)/python -m codegen.schema_update "$(SDL)" $(if $(REPORT),--report "$(REPORT)")
 
-lint: $(STAMP) ## ruff, pyright (strict on handwritten code), mypy and the CI workflow schema
+lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy and the CI workflow schema
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-pytest: $(STAMP) ## Run the test suite only
+pytest: $(LINKS) ## Run the test suite only
 	$(BIN)/pytest -q
 
-test: $(STAMP) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
+test: $(LINKS) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
 
-demo: $(STAMP) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
+demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
 
-bench: $(STAMP) ## Run the benchmark; prints a table and writes bench/results/latest.json
+bench: $(LINKS) ## Run the benchmark; prints a table and writes bench/results/latest.json
 	$(BIN)/python -m bench
 
-sandbox: $(STAMP) ## Run the local sandbox server in the foreground
+sandbox: $(LINKS) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox
 
 wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the package index)

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
+from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
+
 from ._environment import Environment, Service
 from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GraphQLTransport
-from .auth import ClientSecretCredential, EntraAuth
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from alleviate_debtcore.generated.credit import CreditClient
+    from alleviate_debtcore.generated.enrollment import EnrollmentClient
+    from alleviate_debtcore.generated.offers import OffersClient
+    from alleviate_debtcore.generated.underwriting import UnderwritingClient
+
     from ._base_client import ServiceClient
-    from .generated.credit import CreditClient
-    from .generated.enrollment import EnrollmentClient
-    from .generated.offers import OffersClient
-    from .generated.underwriting import UnderwritingClient
 
 __all__ = ["AsyncDebtCore"]
 
@@ -121,28 +123,28 @@ class AsyncDebtCore:
     @cached_property
     def credit(self) -> CreditClient:
         """The Credit Reporting service (``/credit-service/graphql``)."""
-        from .generated.credit import CreditClient
+        from alleviate_debtcore.generated.credit import CreditClient
 
         return self._connect(CreditClient, "credit")
 
     @cached_property
     def underwriting(self) -> UnderwritingClient:
         """The Eligibility Review service (``/eligibility-review-service/graphql``)."""
-        from .generated.underwriting import UnderwritingClient
+        from alleviate_debtcore.generated.underwriting import UnderwritingClient
 
         return self._connect(UnderwritingClient, "underwriting")
 
     @cached_property
     def offers(self) -> OffersClient:
         """The Offer Generation service (``/og-service/graphql``)."""
-        from .generated.offers import OffersClient
+        from alleviate_debtcore.generated.offers import OffersClient
 
         return self._connect(OffersClient, "offers")
 
     @cached_property
     def enrollment(self) -> EnrollmentClient:
         """The Lead Enrollment service (``/enrollment-service/graphql``)."""
-        from .generated.enrollment import EnrollmentClient
+        from alleviate_debtcore.generated.enrollment import EnrollmentClient
 
         return self._connect(EnrollmentClient, "enrollment")
 

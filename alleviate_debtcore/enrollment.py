@@ -4,8 +4,8 @@ Its input types, enums and result models, generated from schemas/enrollment.grap
 queries/enrollment/. Import them from here, not from ``alleviate_debtcore.generated``.
 """
 
-from .generated import enrollment as _generated
-from .generated.enrollment import *  # noqa: F403
+from alleviate_debtcore.generated import enrollment as _generated
+from alleviate_debtcore.generated.enrollment import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 
 __all__: list[str] = []
 __all__ += _generated.__all__

@@ -4,8 +4,8 @@ Its input types, enums and result models, generated from schemas/underwriting.gr
 queries/underwriting/. Import them from here, not from ``alleviate_debtcore.generated``.
 """
 
-from .generated import underwriting as _generated
-from .generated.underwriting import *  # noqa: F403
+from alleviate_debtcore.generated import underwriting as _generated
+from alleviate_debtcore.generated.underwriting import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 
 __all__: list[str] = []
 __all__ += _generated.__all__

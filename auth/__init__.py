@@ -7,6 +7,10 @@ the ``alleviate_debtcore.auth`` logger and never contain secrets or tokens.
 
 import logging
 
+if __name__ != "alleviate_debtcore.auth":
+    # Imported as the repository's top-level folder: a second copy of every class would follow.
+    raise ImportError("auth/ installs as alleviate_debtcore.auth: import it by that name")
+
 from ._cache import InMemoryTokenCache, TokenCache
 from ._credential import ClientSecretCredential, TokenCredential
 from ._entra_auth import EntraAuth
