@@ -4,13 +4,13 @@ Start with ``AsyncDebtCore``. The four services' types live in ``alleviate_debtc
 ``.underwriting``, ``.offers`` and ``.enrollment``; the exceptions in ``alleviate_debtcore.errors``.
 """
 
-from pathlib import Path
+from pathlib import Path as _Path
 
 # auth/, generated/ and schemas/ are top-level folders of the repository that install as
 # subpackages of this one (pyproject's package-dir). Started from the repository's root, Python
 # imports this folder itself, not the installed package: look for them beside it then.
-if not (Path(__file__).parent / "auth").is_dir():
-    __path__.append(str(Path(__file__).resolve().parent.parent))
+if not (_Path(__file__).parent / "auth").is_dir():
+    __path__.append(str(_Path(__file__).resolve().parent.parent))
 
 from ._client import AsyncDebtCore
 from ._environment import SERVICES, Environment, Service
