@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SERVICES := credit underwriting offers enrollment
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \

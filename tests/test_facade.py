@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import httpx
 import pytest
 from _support import StaticAuth
@@ -146,3 +148,14 @@ async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
     assert request.headers.get_list("content-type") == ["application/json"]
     assert request.headers.get_list("apollo-require-preflight") == ["1"]
     assert request.headers["x-client-request-id"]
+
+
+def test_every_service_in_the_one_list_has_a_client_attribute() -> None:
+    # SERVICES (alleviate_debtcore._environment) is the list the environment, the generator and
+    # the sandbox read; the typed attributes must follow it.
+    from alleviate_debtcore import SERVICES
+    from alleviate_debtcore.sandbox._schema import executable_schema
+
+    for service in SERVICES:
+        assert isinstance(vars(AsyncDebtCore)[service], cached_property), service
+        assert executable_schema(service).query_type is not None

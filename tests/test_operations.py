@@ -45,13 +45,14 @@ from graphql import (
 )
 from graphql.language import Node
 
+from alleviate_debtcore import SERVICES
+
 if TYPE_CHECKING:
     from _pytest.mark.structures import ParameterSet
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
 QUERIES = REPO / "queries"
-SERVICES = ("credit", "underwriting", "offers", "enrollment")
 FRAGMENTS_FILE = "fragments.graphql"
 
 EXAMPLES_DIR = Path(__file__).parent / "fixtures" / "examples"

@@ -14,25 +14,13 @@ from types import MappingProxyType
 from ariadne import make_executable_schema
 from graphql import GraphQLEnumType, GraphQLSchema
 
-from .._environment import Service
+from .._environment import SERVICES, Service
 from . import _credit, _enrollment, _offers, _underwriting
 from ._resolvers import ServiceResolvers
 
-SCHEMA_FILES: Mapping[Service, str] = MappingProxyType(
-    {
-        "credit": "credit.graphql",
-        "underwriting": "underwriting.graphql",
-        "offers": "offers.graphql",
-        "enrollment": "enrollment.graphql",
-    }
-)
+SCHEMA_FILES: Mapping[Service, str] = MappingProxyType({s: f"{s}.graphql" for s in SERVICES})
 _RESOLVERS: Mapping[Service, ServiceResolvers] = MappingProxyType(
-    {
-        "credit": _credit.resolvers,
-        "underwriting": _underwriting.resolvers,
-        "offers": _offers.resolvers,
-        "enrollment": _enrollment.resolvers,
-    }
+    {m.resolvers.service: m.resolvers for m in (_credit, _underwriting, _offers, _enrollment)}
 )
 
 
