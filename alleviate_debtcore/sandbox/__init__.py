@@ -53,7 +53,9 @@ Credit:
       auto, student or mortgage loan, up to two extras (credit-union card, card under 500.00,
       authorized-user card, pay-day loan), and a joint (ECOA J) card shared by everyone at the
       same street address and ZIP. Last name ``NOHIT``: no debts.
-    - normalizeRawReport: reportJson must be an object; CRS formats need reportRequestedAt.
+    - normalizeRawReport: reportJson must be an object; reportRequestedAt is required for
+      CRS_TRANSUNION and CRS_EQUIFAX, and for other CRS formats whose raw report has no
+      request date (dateRequested, requestDate, reportDate); else the raw date or today.
     - SMS: sendSMSVerificationCode takes an E.164 phone; a phone ending ``0000`` gives
       UNABLE_TO_SEND_SMS, ending ``0001`` REQUIRES_KBA. verifySMSCode: ``123456`` passes,
       ``000000`` is OTP_EXPIRED, anything else OTP_INCORRECT; the 3rd wrong code locks the

@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ._credit import add_creditor, find_creditor_by_name, store_report
+from ._credit_reports import store_report
+from ._creditors import add_creditor, find_creditor_by_name
 from ._dates import parse_iso_date
 from ._enrollment import STEPS
 from ._offers import store_offer

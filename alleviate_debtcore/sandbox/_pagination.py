@@ -133,3 +133,8 @@ def paginate(
         has_next_page=end < len(items),
         has_previous_page=start > 0,
     )
+
+
+def page_args(args: JsonDict) -> dict[str, Any]:
+    """The paging arguments of a connection field, ready for ``paginate(**...)``."""
+    return {name: args.get(name) for name in ("first", "last", "after", "before", "skip")}

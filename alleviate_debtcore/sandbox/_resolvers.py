@@ -68,6 +68,17 @@ class ServiceResolvers:
 
         return decorator
 
+    @classmethod
+    def combine(cls, service: Service, *parts: ServiceResolvers) -> ServiceResolvers:
+        """One service's resolvers gathered from the modules that each register some."""
+        combined = cls(service)
+        for part in parts:
+            if part.service != service:
+                raise ValueError(f"{part.service} resolvers cannot serve {service}")
+            for (kind, name), function in part._resolvers.items():
+                combined._register(kind, name)(function)
+        return combined
+
     def query(self, name: str) -> Callable[[Resolver], Resolver]:
         return self._register("query", name)
 

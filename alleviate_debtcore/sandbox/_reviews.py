@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ._constants import GLG_STATES
-from ._credit import find_report, joint_key
+from ._credit_reports import find_report, joint_key
 from ._dates import parse_iso_date, parse_payment_date
 from ._payloads import (
     NOT_FOUND,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
@@ -33,7 +32,7 @@ from ._constants import (
 )
 from ._dates import timestamp
 from ._hashing import det_uuid
-from ._pagination import matches_search, paginate, sort_items
+from ._pagination import matches_search, page_args, paginate, sort_items
 from ._payloads import (
     VALIDATION_ERROR,
     BusinessError,
@@ -316,10 +315,6 @@ def update_v2(context: RequestContext, args: JsonDict) -> Payload:
 # --- Listings ---------------------------------------------------------------------------------
 
 
-def _page_args(args: JsonDict) -> dict[str, Any]:
-    return {name: args.get(name) for name in ("first", "last", "after", "before", "skip")}
-
-
 def _list_reviews(context: RequestContext, args: JsonDict) -> JsonDict:
     state = context.state
     where: JsonDict = args.get("where") or {}
@@ -352,7 +347,7 @@ def _list_reviews(context: RequestContext, args: JsonDict) -> JsonDict:
             "reqOrgContactId": lambda row: row[0].req_org_contact_id,
         },
     )
-    page = paginate(ordered, lambda row: f"{row[0].id}#{row[1].number}", **_page_args(args))
+    page = paginate(ordered, lambda row: f"{row[0].id}#{row[1].number}", **page_args(args))
     return page.connection(
         lambda cursor, row: {
             "cursor": cursor,
@@ -416,7 +411,7 @@ def debts_uw_results(context: RequestContext, args: JsonDict) -> JsonDict:
             "reqOrgContactId": lambda row: row[0].req_org_contact_id,
         },
     )
-    page = paginate(ordered, lambda row: row[0].id, **_page_args(args))
+    page = paginate(ordered, lambda row: row[0].id, **page_args(args))
     return page.connection(
         lambda cursor, row: {
             "cursor": cursor,

@@ -364,3 +364,50 @@ async def test_normalize_raw_report(api: Api) -> None:
         "credit", NORMALIZE, {"input": {**base, "reportType": "SPINWHEEL", "reportJson": [1]}}
     )
     assert messages(not_object) == ["VALIDATION_ERROR: reportJson must be a JSON object"]
+
+
+REPORT_DATE = """
+query Report($id: String!) {
+  creditReport(input: {creditReportId: $id}) { data { reportRequestedAt } errors { message } }
+}"""
+
+
+async def test_vantage4_raw_report_with_its_own_date_needs_no_report_requested_at(
+    api: Api,
+) -> None:
+    # The peer TypeScript SDK's smoke test sends exactly this: a CRS standard prequal report whose
+    # raw data carries dateRequested, and no reportRequestedAt (issue 15).
+    raw = {"header": {"dateRequested": "2026-02-11T09:30:00Z"}, "consumer": {"state": "TX"}}
+    data = await api.ok(
+        "credit",
+        NORMALIZE,
+        {
+            "input": {
+                "reqOrgContactId": "contact-vantage4",
+                "reportType": "CRS_STANDARD_PREQUAL_VANTAGE4",
+                "reportJson": raw,
+            }
+        },
+    )
+    report = await api.ok("credit", REPORT_DATE, {"id": data["creditReportId"]})
+    assert report["reportRequestedAt"] == "2026-02-11"  # the raw report's date is kept
+
+
+async def test_crs_transunion_and_equifax_always_need_report_requested_at(api: Api) -> None:
+    raw = {"dateRequested": "2026-02-11", "consumer": {"state": "TX"}}
+    for report_type in ("CRS_TRANSUNION", "CRS_EQUIFAX"):
+        payload = await api.call(
+            "credit",
+            NORMALIZE,
+            {"input": {"reqOrgContactId": "c", "reportType": report_type, "reportJson": raw}},
+        )
+        assert messages(payload) == [
+            f"VALIDATION_ERROR: reportRequestedAt (YYYY-MM-DD) is required for {report_type}"
+        ]
+    # Formats outside CRS fall back to the raw date, or today, and never ask for it.
+    spinwheel = await api.ok(
+        "credit",
+        NORMALIZE,
+        {"input": {"reqOrgContactId": "c", "reportType": "SPINWHEEL", "reportJson": {}}},
+    )
+    assert spinwheel["creditReportId"]

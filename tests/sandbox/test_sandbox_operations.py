@@ -309,7 +309,7 @@ async def test_applicant_data_never_reaches_the_logs(
     def crash(_title: str) -> bytes:
         raise ValueError("cannot render " + leaked)  # an exception message holding data
 
-    monkeypatch.setattr("alleviate_debtcore.sandbox._credit.tiny_pdf", crash)
+    monkeypatch.setattr("alleviate_debtcore.sandbox._credit_reports.tiny_pdf", crash)
     download = 'query { downloadCreditReport(input: {creditReportId: "cr-xyz789"}) { data } }'
     crashed = (await api.post("credit", download)).json()
     assert crashed["errors"][0]["path"] == ["downloadCreditReport"]
