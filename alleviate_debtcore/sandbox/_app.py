@@ -32,6 +32,7 @@ from ._constants import (
 from ._faults import Faults
 from ._fixtures import load_docs_fixtures
 from ._http import RequestIdMiddleware, ServiceEndpoint
+from ._limits import RequestLimits
 from ._schema import executable_schema
 from ._state import SandboxState
 from ._tokens import TokenIssuer, token_endpoint
@@ -82,12 +83,14 @@ def create_app(
     app_id: str = SANDBOX_APP_ID,
     clock: Callable[[], datetime] | None = None,
     docs_fixtures: bool = True,
+    limits: RequestLimits | None = None,
 ) -> SandboxApp:
     """A fresh sandbox with its own state, signing key and fault switches.
 
     ``clock`` (UTC ``datetime``; default: the wall clock) stamps records and anchors the
     first-payment-date window and the SMS lock-out; tokens always use the wall clock.
     ``docs_fixtures`` preloads the records the docs' examples use (see ``_fixtures``).
+    ``limits`` caps request bodies and documents (``RequestLimits``' defaults otherwise).
     """
     state = SandboxState(
         tokens=TokenIssuer(
@@ -111,13 +114,14 @@ def create_app(
     for service in SERVICES:
         routes.append(
             Route(
-                SERVICE_PATHS[service], ServiceEndpoint(service, executable_schema(service), state)
+                SERVICE_PATHS[service],
+                ServiceEndpoint(service, executable_schema(service), state, limits),
             )
         )
     routes.append(
         Route(
             LEGACY_UNDERWRITING_PATH,
-            ServiceEndpoint("underwriting", executable_schema("underwriting"), state),
+            ServiceEndpoint("underwriting", executable_schema("underwriting"), state, limits),
         )
     )
     return SandboxApp(state, routes)

@@ -85,8 +85,10 @@ def store_report(
 ) -> CreditReport:
     """Build the applicant's deterministic file and store it as a completed report."""
     report_id = report_id or state.new_id("credit-report", contact, source)
+    scripted = state.scenarios.file_for(contact, applicant)
+    lines = list(scripted.tradelines) if scripted else tradelines(applicant, salt=salt)
     debts: list[JsonDict] = []
-    for index, line in enumerate(tradelines(applicant, salt=salt)):
+    for index, line in enumerate(lines):
         creditor = add_creditor(state, line["creditorName"])
         debts.append(
             {
@@ -115,6 +117,8 @@ def store_report(
         lead_id=lead_id,
         report_requested_at=requested_at or state.now().date().isoformat(),
     )
+    if scripted:
+        report.report_status = report.file_status = scripted.report_status
     state.reports[report.id] = report
     return report
 

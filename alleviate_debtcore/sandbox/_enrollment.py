@@ -7,7 +7,8 @@ the start: ``createNotes`` without notes, ``createDocuments`` without documents,
 ``createBankAccount`` when the review has no routing and account number, ``createBudget`` when
 neither the review nor ``planDetails`` has a budget. ``contactId`` appears once ``createContact``
 is COMPLETED. A ``leadId`` ending in ``-fail-bank`` makes ``createBankAccount`` FAILED; the
-steps after it are then SKIPPED and the payload carries a ``STEP_FAILED`` error.
+steps after it are then SKIPPED and the payload carries a ``STEP_FAILED`` error. A scenario
+(``Scenarios.fail_step``) can make any step fail, for one lead or for all.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ def start_enrollment(
         )
         if skip
     }
-    failing = "createBankAccount" if lead_id.endswith(ENROLLMENT_FAIL_BANK_SUFFIX) else None
+    failing = state.scenarios.failing_step(lead_id) or (
+        "createBankAccount" if lead_id.endswith(ENROLLMENT_FAIL_BANK_SUFFIX) else None
+    )
     if failing:
         skipped.discard(failing)
     enrollment_id = enrollment_id or state.new_id("enrollment", og_id, lead_id)

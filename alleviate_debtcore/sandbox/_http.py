@@ -1,9 +1,11 @@
-"""HTTP plumbing around the GraphQL services: request IDs, latency, faults, bearer tokens.
+"""HTTP plumbing around the GraphQL services: request IDs, latency, faults, bearer tokens, limits.
 
 A GraphQL request passes, in order: the injected latency, the injected service failures (it is
 then not executed), the bearer-token check (401 with ``WWW-Authenticate: Bearer
-error="invalid_token"``), and execution. A "lost response" fault executes the request and then
-answers 502. Every response carries a fresh ``x-request-id``.
+error="invalid_token"``), the request limits (``_limits``: 413 or 400, Apollo-style), the request
+log, a fault scripted for its operation (``_scenarios``), and execution. A "lost response" fault
+executes the request and then answers 502. Every response carries an ``x-request-id``, derived
+from the sandbox's sequence so that runs repeat.
 
 Logging: request bodies and variables are never logged. Ariadne reports every GraphQL error to
 its logger, and validation messages can quote variable values (an SSN, a birth date), so the
@@ -13,15 +15,15 @@ services use a logger that drops those and logs resolver crashes as type, path a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
-import uuid
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from ariadne.asgi import GraphQL
 from ariadne.explorer import ExplorerHttp405
-from graphql import GraphQLError, GraphQLSchema
+from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -29,8 +31,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._environment import Service
 from ._documents import DocumentCache
+from ._limits import (
+    DocumentLimitError,
+    RequestLimits,
+    RequestTooLargeError,
+    json_depth_exceeds,
+    read_body,
+)
 from ._resolvers import RequestContext
-from ._state import SandboxState
+from ._scenarios import OperationFault
+from ._state import ReceivedRequest, SandboxState, redact
 from ._tokens import InvalidTokenError
 
 logger = logging.getLogger("alleviate_debtcore.sandbox")
@@ -78,7 +88,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = str(uuid.uuid4())
+        request_id = self.state.new_id("x-request-id")
         latency = self.state.faults.latency
         if latency > 0 and scope["path"] != "/healthz":
             await asyncio.sleep(latency)
@@ -99,15 +109,22 @@ def _graphql_error(status: int, code: str, message: str, **headers: str) -> JSON
 class ServiceEndpoint:
     """One GraphQL service behind faults and bearer-token checks."""
 
-    def __init__(self, service: Service, schema: GraphQLSchema, state: SandboxState) -> None:
+    def __init__(
+        self,
+        service: Service,
+        schema: GraphQLSchema,
+        state: SandboxState,
+        limits: RequestLimits | None = None,
+    ) -> None:
         self.service: Service = service
         self.state = state
-        documents = DocumentCache()
+        self.limits = limits or RequestLimits()
+        self.documents = DocumentCache(limits=self.limits)
         self.graphql = GraphQL(
             schema,
             context_value=self._context,
-            query_parser=documents.parse,
-            query_validator=documents.validate,
+            query_parser=self.documents.parse,
+            query_validator=self.documents.validate,
             introspection=True,
             explorer=ExplorerHttp405(),
             logger=RedactingLogger(logging.getLogger("alleviate_debtcore.sandbox.graphql")),
@@ -147,12 +164,136 @@ class ServiceEndpoint:
             )
             await response(scope, receive, send)
             return
-        if self.state.faults.take_lost_response():
-            await self.graphql(scope, receive, _discard)
-            code, message = _FAULT_CODES[502]
-            await _graphql_error(502, code, message)(scope, receive, send)
+        try:
+            body = await read_body(scope, receive, self.limits.max_body_bytes)
+        except RequestTooLargeError:
+            message = f"Request body exceeds {self.limits.max_body_bytes} bytes"
+            await _graphql_error(413, "PAYLOAD_TOO_LARGE", message)(scope, receive, send)
             return
-        await self.graphql(scope, receive, send)
+        try:
+            names = self._inspect(scope, body)
+        except DocumentLimitError as error:
+            await _graphql_error(400, "GRAPHQL_VALIDATION_FAILED", error.message)(
+                scope, receive, send
+            )
+            return
+        except _TooDeepError:
+            message = f"Request JSON nests deeper than {self.limits.max_json_depth} levels"
+            await _graphql_error(400, "BAD_REQUEST", message)(scope, receive, send)
+            return
+        replay = _replay(body)
+        fault = self.state.scenarios.take_fault(names)
+        if fault is not None and fault.latency > 0:
+            await asyncio.sleep(fault.latency)
+        if fault is not None and await self._answer_fault(fault, scope, replay, send):
+            return
+        if self.state.faults.take_lost_response():
+            await self._lose_response(scope, replay, send)
+            return
+        await self.graphql(scope, replay, send)
+
+    def _inspect(self, scope: Scope, body: bytes) -> tuple[str, ...]:
+        """Check the request against the limits and log it; its operation name and root fields.
+
+        A body that is not a GraphQL request at all is left to ariadne, which explains why.
+        """
+        try:
+            data = json.loads(body)
+        except RecursionError:
+            raise _TooDeepError from None
+        except ValueError:
+            return ()
+        if json_depth_exceeds(data, self.limits.max_json_depth):
+            raise _TooDeepError
+        if not isinstance(data, dict):
+            return ()
+        request = cast(dict[str, Any], data)
+        query, operation_name = request.get("query"), request.get("operationName")
+        variables = request.get("variables")
+        if not isinstance(query, str):
+            return ()
+        try:
+            document = self.documents.parse(None, {"query": query})
+        except DocumentLimitError:
+            raise
+        except GraphQLError:  # a syntax error: ariadne answers it
+            document = None
+        operations = [
+            node
+            for node in (document.definitions if document else ())
+            if isinstance(node, OperationDefinitionNode)
+            and (
+                not isinstance(operation_name, str)
+                or getattr(node.name, "value", None) == operation_name
+            )
+        ]
+        fields = tuple(
+            selection.name.value
+            for selection in (operations[0].selection_set.selections if operations else ())
+            if isinstance(selection, FieldNode)
+        )
+        name = operation_name if isinstance(operation_name, str) else None
+        self.state.requests.record(
+            ReceivedRequest(
+                service=self.service,
+                operation_name=name,
+                fields=fields,
+                variables=redact(variables) if isinstance(variables, dict) else {},  # pyright: ignore[reportUnknownArgumentType]
+                client_request_id=Headers(scope=scope).get(CLIENT_REQUEST_ID_HEADER),
+            )
+        )
+        return (*fields, name) if name else fields
+
+    async def _answer_fault(
+        self, fault: OperationFault, scope: Scope, receive: Receive, send: Send
+    ) -> bool:
+        """Answer the scripted fault; False when it only added latency."""
+        if fault.status is not None:
+            code, message = _FAULT_CODES.get(
+                fault.status, ("INJECTED_FAULT", f"HTTP {fault.status} (injected fault)")
+            )
+            retry_after = fault.retry_after if fault.retry_after is not None else None
+            if fault.status == 429 and retry_after is None:
+                retry_after = self.state.faults.retry_after
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            await _graphql_error(fault.status, code, message, **headers)(scope, receive, send)
+            return True
+        if fault.graphql_error is not None:
+            body = {
+                "data": None,
+                "errors": [
+                    {"message": fault.graphql_error, "extensions": {"code": fault.error_code}}
+                ],
+            }
+            await JSONResponse(body)(scope, receive, send)
+            return True
+        if fault.lost_response:
+            await self._lose_response(scope, receive, send)
+            return True
+        return False
+
+    async def _lose_response(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.graphql(scope, receive, _discard)
+        code, message = _FAULT_CODES[502]
+        await _graphql_error(502, code, message)(scope, receive, send)
+
+
+class _TooDeepError(Exception):
+    """The request JSON nests deeper than the limit."""
+
+
+def _replay(body: bytes) -> Receive:
+    """A receive() that hands the already-read body over again, for ariadne."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 async def _discard(_message: MutableMapping[str, Any]) -> None:

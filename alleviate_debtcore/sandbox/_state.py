@@ -8,11 +8,11 @@ guarded by locks.
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
 from .._environment import Service
 from ._faults import Faults
@@ -26,6 +26,7 @@ from ._records import (
     SavedOffer,
     Verification,
 )
+from ._scenarios import Scenarios
 from ._tokens import TokenIssuer
 
 OperationType = Literal["query", "mutation"]
@@ -41,16 +42,25 @@ class Execution:
     client_request_id: str | None
 
 
-class ExecutionLog:
-    """Which root fields ran, in order, with the caller's ``x-client-request-id``."""
+DEFAULT_LOG_SIZE = 10_000
 
-    def __init__(self) -> None:
+
+class ExecutionLog:
+    """Which root fields ran, in order, with the caller's ``x-client-request-id``.
+
+    The last ``maxlen`` executions are kept (a long-running sandbox must not grow without end);
+    ``by_operation`` counts every execution since the start or the last ``clear``.
+    """
+
+    def __init__(self, maxlen: int = DEFAULT_LOG_SIZE) -> None:
         self._lock = threading.Lock()
-        self._entries: list[Execution] = []
+        self._entries: deque[Execution] = deque(maxlen=maxlen)
+        self._totals: Counter[str] = Counter()
 
     def record(self, entry: Execution) -> None:
         with self._lock:
             self._entries.append(entry)
+            self._totals[entry.field] += 1
 
     @property
     def entries(self) -> tuple[Execution, ...]:
@@ -59,7 +69,8 @@ class ExecutionLog:
 
     def by_operation(self) -> Counter[str]:
         """Executions per root field name, e.g. ``{"pullCreditReport": 2}``."""
-        return Counter(entry.field for entry in self.entries)
+        with self._lock:
+            return Counter(self._totals)
 
     def by_client_request_id(self) -> dict[str, Counter[str]]:
         """Executions per ``x-client-request-id`` value (requests without one are left out)."""
@@ -80,6 +91,66 @@ class ExecutionLog:
             for request_id, fields in counts.items()
         }
         return {request_id: fields for request_id, fields in repeated.items() if fields}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._totals.clear()
+
+
+# Keys (compared without case) whose values identify an applicant or are secrets: the request
+# log keeps the shape of the variables and the rest of the values, never these.
+SENSITIVE_KEYS = frozenset(
+    key.casefold()
+    for key in (
+        "firstName", "middleName", "lastName", "suffix", "applicantFirstName",
+        "applicantLastName", "ssn", "applicantSsn", "dob", "dateOfBirth", "applicantDob",
+        "addressLine1", "addressLine2", "fullAddress", "phone", "phoneNumber", "cellPhone",
+        "homePhone", "workPhone", "email", "routingNumber", "bankAccountNumber",
+        "bankAccountHolderName", "verificationCode", "answers", "reportJson", "pdfBase64",
+    )
+)  # fmt: skip
+REDACTED = "[redacted]"
+
+
+def redact(value: object) -> Any:
+    """A copy of decoded JSON with the values of ``SENSITIVE_KEYS`` replaced by REDACTED."""
+    if isinstance(value, Mapping):
+        return {
+            str(key): REDACTED if str(key).casefold() in SENSITIVE_KEYS else redact(item)
+            for key, item in cast(Mapping[object, object], value).items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in cast(list[object], value)]
+    return value
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """One GraphQL request as the sandbox received it, applicant fields redacted."""
+
+    service: Service
+    operation_name: str | None
+    fields: tuple[str, ...]  # the root fields it asks for
+    variables: Mapping[str, Any]
+    client_request_id: str | None
+
+
+class RequestLog:
+    """The last ``maxlen`` GraphQL requests that passed the token check, in order."""
+
+    def __init__(self, maxlen: int = DEFAULT_LOG_SIZE) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[ReceivedRequest] = deque(maxlen=maxlen)
+
+    def record(self, entry: ReceivedRequest) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    @property
+    def entries(self) -> tuple[ReceivedRequest, ...]:
+        with self._lock:
+            return tuple(self._entries)
 
     def clear(self) -> None:
         with self._lock:
@@ -106,6 +177,8 @@ class SandboxState:
         self.req_org_id = req_org_id
         self._clock = clock or _utc_now
         self.executions = ExecutionLog()
+        self.requests = RequestLog()
+        self.scenarios = Scenarios()
         self._requests_lock = threading.Lock()
         self._requests: Counter[str] = Counter()
         self._sequence: Counter[str] = Counter()

@@ -174,3 +174,39 @@ def score(applicant: Mapping[str, Any], bureau: str) -> JsonDict:
         "scoreType": "VantageScore4",
         "score": value,
     }
+
+
+def scripted_tradeline(
+    *,
+    creditor: str,
+    account_type: str,
+    balance: Decimal,
+    creditor_type: str,
+    delinquency: str,
+    ecoa_code: str,
+    seed: tuple[object, ...],
+) -> JsonDict:
+    """A tradeline a test chose, in the same shape as the generated ones."""
+    collection = delinquency.upper() == "COLLECTION" or account_type == "COLLECTIONS"
+    revolving = account_type in ("CREDIT_CARD", "CHARGE_ACCOUNT", "LINE_OF_CREDIT")
+    cents = int(balance * 100)
+    return {
+        **_tradeline(
+            _Kind(
+                creditor,
+                creditor_type,
+                account_type,
+                "REVOLVING" if revolving else "INSTALLMENT",
+                0,
+                0,
+                ecoa=ecoa_code,
+                is_collection=collection,
+            ),
+            *seed,
+        ),
+        "currentBalance": _money(cents),
+        "originalBalance": _money(cents),
+        "monthlyPayment": _money(cents * (3 if revolving else 4) // 100),
+        "delinquency": delinquency,
+        "hasLastPayment": not collection,
+    }
