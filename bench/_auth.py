@@ -12,9 +12,9 @@ import httpx
 
 from alleviate_debtcore import Environment
 from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
+from alleviate_debtcore.testing import InProcessTransport
 
 from ._apps import ASGIApp
-from ._asgi_transport import InProcessTransport
 
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret"

@@ -19,8 +19,9 @@ from typing import Any, cast
 import httpx
 from pyinstrument import Profiler
 
+from alleviate_debtcore.testing import InProcessTransport
+
 from ._apps import TokenEndpoint, fixed_responder
-from ._asgi_transport import InProcessTransport
 from ._auth import IN_PROCESS_ENVIRONMENT, InProcessAuth
 from ._operation import capture_credit_report
 from .scenarios._clients import RawArm, TypedArm

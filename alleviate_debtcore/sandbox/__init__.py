@@ -107,20 +107,42 @@ with Retry-After), failing service requests (5xx or 429, not executed), lost res
 field with its ``x-client-request-id``; ``repeated_mutations()`` should stay empty.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._app import SandboxApp, create_app
 from ._faults import Faults
-from ._server import SandboxServer, serve_forever
-from ._state import Execution, ExecutionLog, SandboxState
+from ._limits import RequestLimits
+from ._scenarios import CreditFile, OperationFault, Scenarios
+from ._state import Execution, ExecutionLog, ReceivedRequest, RequestLog, SandboxState
 from ._tokens import InvalidTokenError, TokenIssuer
 
+if TYPE_CHECKING:
+    from ._server import SandboxServer, serve_forever
+
+
+def __getattr__(name: str) -> Any:
+    # The server needs uvicorn; the in-process sandbox (alleviate_debtcore.testing) does not.
+    if name in ("SandboxServer", "serve_forever"):
+        from . import _server
+
+        return getattr(_server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "CreditFile",
     "Execution",
     "ExecutionLog",
     "Faults",
     "InvalidTokenError",
+    "OperationFault",
+    "ReceivedRequest",
+    "RequestLimits",
+    "RequestLog",
     "SandboxApp",
     "SandboxServer",
     "SandboxState",
+    "Scenarios",
     "TokenIssuer",
     "create_app",
     "serve_forever",

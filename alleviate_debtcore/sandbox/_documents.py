@@ -11,6 +11,7 @@ document passes the request limits (``_limits``) before it is parsed or cached.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
@@ -20,9 +21,9 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
 from graphql.utilities import TypeInfo
 from graphql.validation import ASTValidationRule
 
-from ._limits import RequestLimits, check_document, scan_document
+from ._limits import RequestLimits, check_document, parse_document
 
-__all__ = ["DocumentCache"]
+__all__ = ["DocumentCache", "shared_cache"]
 
 
 _ValidationKey = tuple[int, tuple[type[ASTValidationRule], ...] | None]  # (schema id, rules)
@@ -70,8 +71,7 @@ class DocumentCache:
             if entry is not None:
                 self._by_text.move_to_end(text)
                 return entry.document
-        scan_document(text, self.limits)
-        document = parse(text)  # a syntax error raises and is not cached
+        document = parse_document(text, self.limits)  # a syntax error raises, is not cached
         check_document(document, self.limits)
         if len(text) > self._max_text_bytes // 8:
             return document
@@ -112,3 +112,10 @@ class DocumentCache:
             with self._lock:
                 entry.validations[key] = errors
         return errors
+
+
+@functools.cache
+def shared_cache(service: str, limits: RequestLimits) -> DocumentCache:
+    """One cache per service and limits for the whole process, as the schemas are shared: every
+    in-process sandbox a test suite creates then parses and validates each document once."""
+    return DocumentCache(limits=limits)

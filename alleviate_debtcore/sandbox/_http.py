@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._environment import Service
-from ._documents import DocumentCache
+from ._documents import shared_cache
 from ._limits import (
     DocumentLimitError,
     RequestLimits,
@@ -119,7 +119,7 @@ class ServiceEndpoint:
         self.service: Service = service
         self.state = state
         self.limits = limits or RequestLimits()
-        self.documents = DocumentCache(limits=self.limits)
+        self.documents = shared_cache(service, self.limits)
         self.graphql = GraphQL(
             schema,
             context_value=self._context,

@@ -3,7 +3,7 @@
 A public GraphQL server caps these so that one request cannot take its memory or its event loop
 (issue 12: a 100 MB body peaked the sandbox at 441 MB, 100,000 aliases blocked it for 12.5 s).
 Each check is linear and runs before the expensive step it protects: the body is measured while
-it is read, the document is lexed (no recursion) before graphql-core parses it, and depth and
+it is read, nesting is measured before graphql-core parses (its parser recurses), and depth and
 cost are counted on the parsed document before validation, whose overlap rule is quadratic.
 A violation is answered as Apollo Server answers one: HTTP 4xx, ``errors`` with a message and
 ``extensions.code``, no ``data``.
@@ -11,8 +11,10 @@ A violation is answered as Apollo Server answers one: HTTP 4xx, ``errors`` with 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import cast
 
 from graphql import (
@@ -24,6 +26,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    parse,
 )
 from graphql.language import Lexer, Source, TokenKind
 from starlette.types import Receive, Scope
@@ -34,12 +37,13 @@ __all__ = [
     "RequestTooLargeError",
     "check_document",
     "json_depth_exceeds",
+    "parse_document",
     "read_body",
-    "scan_document",
 ]
 
 _OPENERS = frozenset({TokenKind.BRACE_L, TokenKind.PAREN_L, TokenKind.BRACKET_L})
 _CLOSERS = frozenset({TokenKind.BRACE_R, TokenKind.PAREN_R, TokenKind.BRACKET_R})
+_BRACKETS = re.compile(r"[{}()\[\]]")
 
 
 @dataclass(frozen=True)
@@ -110,31 +114,49 @@ def json_depth_exceeds(value: object, limit: int) -> bool:
     return False
 
 
-def scan_document(text: str, limits: RequestLimits) -> None:
-    """Count tokens and bracket nesting before parsing: graphql-core's parser recurses per
-    level, so a 10,000-deep document would exhaust the stack, and parsing 100,000 aliases takes
-    seconds. Syntax errors are left to the parser."""
+def parse_document(text: str, limits: RequestLimits) -> DocumentNode:
+    """Parse within the limits. graphql-core's parser recurses per nesting level, so a
+    10,000-deep document would exhaust the stack: nesting is measured first, on the brackets
+    (a cheap upper bound; strings may hold brackets too, so only a high count is checked token by
+    token). The parser itself stops at ``max_tokens`` (parsing 100,000 aliases takes seconds)."""
+    depths = accumulate(1 if bracket in "{([" else -1 for bracket in _BRACKETS.findall(text))
+    if max(depths, default=0) > limits.max_depth:
+        _scan_tokens(text, limits)
+    try:
+        return parse(text, max_tokens=limits.max_tokens)
+    except GraphQLError as error:
+        if error.message.startswith("Document contains more than"):
+            raise _too_many_tokens(limits) from None
+        raise
+
+
+def _scan_tokens(text: str, limits: RequestLimits) -> None:
+    """Exact nesting and token count by the lexer, which does not recurse."""
     lexer = Lexer(Source(text))
     tokens = depth = 0
     while True:
         try:
             token = lexer.advance()
         except GraphQLError:
-            return
+            return  # a syntax error: the parser reports it
         if token.kind == TokenKind.EOF:
             return
         tokens += 1
         if tokens > limits.max_tokens:
-            raise DocumentLimitError(
-                f"Document exceeds the maximum of {limits.max_tokens} tokens",
-                extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
-            )
+            raise _too_many_tokens(limits)
         if token.kind in _OPENERS:
             depth += 1
             if depth > limits.max_depth:
                 raise _too_deep(limits)
         elif token.kind in _CLOSERS:
             depth -= 1
+
+
+def _too_many_tokens(limits: RequestLimits) -> DocumentLimitError:
+    return DocumentLimitError(
+        f"Document exceeds the maximum of {limits.max_tokens} tokens",
+        extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+    )
 
 
 def _too_deep(limits: RequestLimits) -> DocumentLimitError:

@@ -55,22 +55,27 @@ class ExecutionLog:
     def __init__(self, maxlen: int = DEFAULT_LOG_SIZE) -> None:
         self._lock = threading.Lock()
         self._entries: deque[Execution] = deque(maxlen=maxlen)
-        self._totals: Counter[str] = Counter()
+        self._totals: Counter[tuple[OperationType, str]] = Counter()
 
     def record(self, entry: Execution) -> None:
         with self._lock:
             self._entries.append(entry)
-            self._totals[entry.field] += 1
+            self._totals[entry.operation_type, entry.field] += 1
 
     @property
     def entries(self) -> tuple[Execution, ...]:
         with self._lock:
             return tuple(self._entries)
 
-    def by_operation(self) -> Counter[str]:
-        """Executions per root field name, e.g. ``{"pullCreditReport": 2}``."""
+    def by_operation(self, operation_type: OperationType | None = None) -> Counter[str]:
+        """Executions per root field name, e.g. ``{"pullCreditReport": 2}`` (only queries or
+        only mutations when ``operation_type`` is given)."""
         with self._lock:
-            return Counter(self._totals)
+            totals = Counter[str]()
+            for (kind, field), count in self._totals.items():
+                if operation_type in (None, kind):
+                    totals[field] += count
+            return totals
 
     def by_client_request_id(self) -> dict[str, Counter[str]]:
         """Executions per ``x-client-request-id`` value (requests without one are left out)."""

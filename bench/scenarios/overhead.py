@@ -16,9 +16,9 @@ import httpx
 
 from alleviate_debtcore import Environment
 from alleviate_debtcore.credit import CreditReportQuery
+from alleviate_debtcore.testing import InProcessTransport
 
 from .._apps import TokenEndpoint, fixed_responder
-from .._asgi_transport import InProcessTransport
 from .._auth import AUTH_DESCRIPTION, IN_PROCESS_ENVIRONMENT, InProcessAuth
 from .._interleave import Plan, interleaved
 from .._operation import CapturedOperation, capture_credit_report

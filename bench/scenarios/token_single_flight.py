@@ -15,9 +15,9 @@ import httpx
 
 from alleviate_debtcore import AsyncDebtCore
 from alleviate_debtcore.credit import GetCreditReportInput
+from alleviate_debtcore.testing import InProcessTransport
 
 from .._apps import TokenEndpoint, fixed_responder
-from .._asgi_transport import InProcessTransport
 from .._auth import IN_PROCESS_ENVIRONMENT, InProcessAuth
 from .._operation import REPORT_ID, capture_credit_report
 from .._result import ScenarioResult, Target

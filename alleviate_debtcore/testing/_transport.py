@@ -1,21 +1,32 @@
-"""A lean in-process ASGI transport for httpx.
+"""An httpx transport straight into an ASGI app: no socket, no thread, no event-loop hop.
 
 ``httpx.ASGITransport`` re-attempts ``import sniffio`` on every request (a failing import when
 sniffio is absent: a sys.path scan costing tens of microseconds), which would blur the client
-cost the in-process scenarios isolate. This one calls the app directly and nothing else.
+cost the benchmark's in-process scenarios isolate; this one calls the app and nothing else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
 
-from ._apps import ASGIApp, Message
+__all__ = ["ASGIApp", "InProcessTransport"]
+
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[Message]],
+        Callable[[Message], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
 
 
 class InProcessTransport(httpx.AsyncBaseTransport):
-    """Hands each request to ``app`` on the running loop; no sockets, no threads."""
+    """Hands each request to ``app`` on the running event loop; the whole response is buffered."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -1,0 +1,30 @@
+"""Test your integration against the sandbox, in-process: no port, no thread, no credentials.
+
+With pytest the fixtures ``debtcore`` (an ``AsyncDebtCore``) and ``debtcore_sandbox`` (its
+``DebtCoreSandbox``) are there as soon as the package is installed with the ``sandbox`` extra::
+
+    async def test_enrolls(debtcore, debtcore_sandbox):
+        applicant = debtcore_sandbox.applicant(
+            tradelines=[Tradeline.credit_card("CAPITAL ONE", 9_000)]
+        )
+        ...
+
+Without pytest, ``with DebtCoreSandbox() as sandbox: debtcore = sandbox.client()``.
+Scenarios: ``applicant(tradelines=..., report_status=...)``, ``fail_enrollment_step``,
+``fail_operation`` (HTTP status, GraphQL error, latency, lost response), ``revoke_tokens``, a
+``SandboxClock``. Inspection: ``requests`` (applicant fields redacted), ``operations()``,
+``executions()``, ``mutation_executions()``, ``token_requests``.
+"""
+
+from ._sandbox import DebtCoreSandbox, SandboxExtraMissingError
+from ._scenario import Applicant, SandboxClock, Tradeline
+from ._transport import InProcessTransport
+
+__all__ = [
+    "Applicant",
+    "DebtCoreSandbox",
+    "InProcessTransport",
+    "SandboxClock",
+    "SandboxExtraMissingError",
+    "Tradeline",
+]
