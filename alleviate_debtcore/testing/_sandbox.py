@@ -10,6 +10,7 @@ pytest run) never fails.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -53,7 +54,7 @@ class SandboxExtraMissingError(ConfigurationError):
 def require_sandbox() -> None:
     """Import the sandbox, or explain which extra is missing."""
     try:
-        from .. import sandbox  # noqa: F401
+        importlib.import_module("alleviate_debtcore.sandbox")
     except ImportError as error:
         raise SandboxExtraMissingError(
             "alleviate_debtcore.testing needs the sandbox extra: "
