@@ -1,26 +1,8 @@
 """The sandbox's eligibility rules: a verdict per debt, and an assessment per application.
 
-Debt rules, all applied; the worst outcome wins (INELIGIBLE > UNABLE_TO_PROCESS > UPDATE_NEEDED >
-CONDITIONAL > ELIGIBLE):
-
-- secured, student, auto, lease or mortgage debt (by accountType or creditorType): INELIGIBLE
-- pay-day lender (unless additionalInfo.includeUnacceptableCreditor): INELIGIBLE
-- ECOA A (authorized user), T (terminated) or X (deceased): INELIGIBLE
-- currentBalance below 500.00: INELIGIBLE
-- the applicant's employer is the creditor: INELIGIBLE
-- same account number as an already enrolled debt (checkDebtsEligibility): INELIGIBLE
-- accountType not in the documented list: UNABLE_TO_PROCESS
-- currentBalance or accountType missing: UPDATE_NEEDED
-- credit-union creditor: CONDITIONAL
-- MANUAL debt without hasProofOfLiability: CONDITIONAL
-
-Application rules, in every flow: the state must be serviced, every eligibilityReq* answer and
-filedBankruptcy must not be YES, and the selected eligible debt must reach 7,500.00 (these are
-hard failures: the application is not passable); a stored plan must not exceed maxTerm and a
-budget must leave money over (soft). FULL_REVIEW also wants bank details, a plan, a hardship
-text, an assigned agent and a report requested in the last 30 days (soft). Soft failures only
-clear ``applicantPrequalified``. ``applicationPassable`` is null when flowType is unset (legacy
-rule configuration, which has no such rule).
+What the rules are is written in ``_rulebook`` (the docs are generated from it); this module
+applies them. Every debt rule is checked and the worst outcome wins, so a debt's reasons list all
+that failed.
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""The sandbox's rules are written once (``_rulebook``); the docstring and README follow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import alleviate_debtcore.sandbox as sandbox
+from alleviate_debtcore.sandbox import _constants, _rulebook
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_table_is_generated_from_the_rulebook() -> None:
+    current = _rulebook.readme_section(README.read_text(encoding="utf-8"))
+    assert current, "README.md lacks the sandbox rules markers"
+    assert current == _rulebook.as_markdown(), (
+        "README's sandbox rules are stale: python -m alleviate_debtcore.sandbox._rulebook README.md"
+    )
+
+
+def test_package_docstring_carries_the_rulebook() -> None:
+    assert sandbox.__doc__ is not None and sandbox.__doc__.endswith(_rulebook.as_text())
+
+
+def test_rules_quote_the_constants_the_code_uses() -> None:
+    text = _rulebook.as_text(width=10_000)
+    for value in (
+        f"{_constants.MIN_DEBT_BALANCE:,.2f}",
+        f"{_constants.MIN_TOTAL_ELIGIBLE_DEBT:,.2f}",
+        _constants.SMS_PASS_CODE,
+        _constants.ENROLLMENT_FAIL_BANK_SUFFIX,
+        *sorted(_constants.UNSERVICED_STATES),
+        # the account-number rule that once was missing from the docstring and README
+        "account number of an already enrolled debt",
+    ):
+        assert value in text
