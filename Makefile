@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
-	wheel-check clean
+	wheel-check sandbox-rules clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIAT
 
 bench: $(LINKS) ## Run the benchmark; prints a table and writes bench/results/latest.json
 	$(BIN)/python -m bench
+
+sandbox-rules: $(LINKS) ## Regenerate the README's sandbox rules table from sandbox/_rulebook.py
+	$(BIN)/python -c 'from pathlib import Path; from alleviate_debtcore.sandbox._rulebook import write_readme; write_readme(Path("README.md"))'
 
 sandbox: $(LINKS) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox

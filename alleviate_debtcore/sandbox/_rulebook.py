@@ -2,12 +2,11 @@
 generated from ``RULES`` (tests/sandbox/test_sandbox_rulebook.py checks both), and every number
 comes from ``_constants``, which the code uses too.
 
-Regenerate the README table with ``python -m alleviate_debtcore.sandbox._rulebook README.md``.
+Regenerate the README table with ``make sandbox-rules``.
 """
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from ._constants import (
     UNSERVICED_STATES,
 )
 
-__all__ = ["RULES", "Rule", "as_markdown", "as_text"]
+__all__ = ["RULES", "Rule", "as_markdown", "as_text", "readme_section", "write_readme"]
 
 START_MARKER = "<!-- sandbox rules: generated from alleviate_debtcore/sandbox/_rulebook.py -->"
 END_MARKER = "<!-- end of sandbox rules -->"
@@ -235,6 +234,7 @@ def as_text(width: int = 96) -> str:
 def as_markdown() -> str:
     """The rules as the README's table, between its markers."""
     rows = [START_MARKER, "", "| Area | When | Then |", "|---|---|---|"]
+
     def cell(text: str) -> str:
         return text.replace("*", "\\*")  # eligibilityReq* is not emphasis
 
@@ -248,13 +248,10 @@ def readme_section(readme: str) -> str:
     return readme[start : end + len(END_MARKER)] if 0 <= start < end else ""
 
 
-def _write(path: Path) -> None:
+def write_readme(path: Path) -> None:
+    """Rewrite the generated section of the README at ``path``."""
     text = path.read_text(encoding="utf-8")
     current = readme_section(text)
     if not current:
         raise SystemExit(f"{path} has no {START_MARKER!r} ... {END_MARKER!r} section")
     path.write_text(text.replace(current, as_markdown()), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    _write(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))

@@ -14,7 +14,7 @@ def test_readme_table_is_generated_from_the_rulebook() -> None:
     current = _rulebook.readme_section(README.read_text(encoding="utf-8"))
     assert current, "README.md lacks the sandbox rules markers"
     assert current == _rulebook.as_markdown(), (
-        "README's sandbox rules are stale: python -m alleviate_debtcore.sandbox._rulebook README.md"
+        "README's sandbox rules are stale: run make sandbox-rules"
     )
 
 
