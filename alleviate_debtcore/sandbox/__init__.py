@@ -6,7 +6,8 @@ same requests against a fresh server give the same answers. Nothing here is Alle
 logic: the rules and magic values below are the sandbox's own, documented so tests can rely on
 them. They live in ``_constants.py``.
 
-Use it in-process (``httpx.ASGITransport(app=create_app())``), in a background thread
+Use it in-process (``alleviate_debtcore.testing``: its client reaches ``create_app()`` through
+``InProcessTransport``), in a background thread
 (``with SandboxServer() as server: server.base_url``), or from the shell (``debtcore sandbox``).
 
 Endpoints (``SERVICE_PATHS``; underwriting also at ``LEGACY_UNDERWRITING_PATH``):

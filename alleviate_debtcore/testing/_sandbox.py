@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
+
 from .._client import AsyncDebtCore
 from .._environment import Environment
 from .._transport import DEFAULT_MAX_RETRIES
-from ..auth import ClientSecretCredential, EntraAuth
 from ..errors import ConfigurationError
 from ._scenario import Applicant, SandboxClock, Tradeline
 from ._transport import InProcessTransport
