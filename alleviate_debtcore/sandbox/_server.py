@@ -46,6 +46,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
+        # Listening now queues early connections until uvicorn accepts them, instead of refusing
+        # them while it starts (loading a TLS certificate takes a moment).
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
