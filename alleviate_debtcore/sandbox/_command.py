@@ -189,8 +189,9 @@ Press Ctrl+C to stop."""
 
 
 def _client_secret(args: argparse.Namespace) -> str:
+    secret: str
     if args.client_secret_file is not None:
-        secret = args.client_secret_file.read_text(encoding="utf-8").strip()
+        secret = Path(args.client_secret_file).read_text(encoding="utf-8").strip()
     else:
         secret = args.client_secret or os.environ.get(SECRET_ENV) or DEFAULT_CLIENT_SECRET
     if not secret:
@@ -260,7 +261,8 @@ def run(args: argparse.Namespace) -> int:
         tls = generate_tls(args.ca_file)
 
     def ready(base_url: str) -> None:
-        print(_banner(app, base_url, args.ca_file or (tls and tls.ca_file)), flush=True)
+        ca_file: Path | None = args.ca_file or (tls.ca_file if tls is not None else None)
+        print(_banner(app, base_url, ca_file), flush=True)
 
     try:
         serve_forever(

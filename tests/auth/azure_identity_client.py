@@ -27,9 +27,10 @@ async def main(server: SandboxServer) -> dict[str, object]:
         disable_instance_discovery=True,
     )
     calls: list[str] = []
-    async with credential, AsyncDebtCore(
-        credential=credential, environment=server.environment
-    ) as debtcore:
+    async with (
+        credential,
+        AsyncDebtCore(credential=credential, environment=server.environment) as debtcore,
+    ):
         for step in ("first", "second"):
             offer = (await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer
             calls.append(f"{step}:{offer is not None}")

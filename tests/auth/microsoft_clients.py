@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 
-def msal_token(authority: str, tenant: str, client_id: str, scope: str, kind: str, value: str) -> str:
+def msal_token(
+    authority: str, tenant: str, client_id: str, scope: str, kind: str, value: str
+) -> str:
     import msal
 
     credential: object
@@ -22,11 +25,11 @@ def msal_token(authority: str, tenant: str, client_id: str, scope: str, kind: st
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes
 
-        pem = open(value, "rb").read()
+        pem = Path(value).read_bytes()
         certificate = x509.load_pem_x509_certificates(pem)[0]
         credential = {
             "private_key": pem.decode(),
-            "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),  # noqa: S303
+            "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),
             "public_certificate": pem.decode(),
         }
     app = msal.ConfidentialClientApplication(

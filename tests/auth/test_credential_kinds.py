@@ -106,9 +106,7 @@ async def test_token_requests_identify_the_library_without_secrets(
     httpx_mock: HTTPXMock,
 ) -> None:
     httpx_mock.add_response(url=TOKEN_URL, json=token_json())
-    credential = ClientSecretCredential(
-        tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET
-    )
+    credential = ClientSecretCredential(tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET)
     await credential.get_token(SCOPE)
     await credential.aclose()
     request = httpx_mock.get_requests()[0]
@@ -229,9 +227,7 @@ def test_from_env_uses_azure_identity_variables(cert: ClientCertificate, tmp_pat
 
 
 def test_a_credential_bound_to_one_authority_refuses_another() -> None:
-    credential = ClientSecretCredential(
-        tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET
-    )
+    credential = ClientSecretCredential(tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET)
     credential.use_default_authority("http://127.0.0.1:8765")
     assert credential.token_url == f"http://127.0.0.1:8765/{TENANT}/oauth2/v2.0/token"
     credential.use_default_authority("http://127.0.0.1:8765/")  # the same one again: fine

@@ -185,9 +185,7 @@ def _assertion_form(app: SandboxApp, assertion: str) -> dict[str, str]:
     }
 
 
-def _certificate_assertion(
-    app: SandboxApp, key: ClientCertificate, **overrides: object
-) -> str:
+def _certificate_assertion(app: SandboxApp, key: ClientCertificate, **overrides: object) -> str:
     from alleviate_debtcore.auth._certificate import b64url
 
     now = int(time.time())

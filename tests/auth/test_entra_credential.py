@@ -25,7 +25,6 @@ from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import (
     AccessToken,
-    ClientSecretCredential,
     TokenCredential,
     TokenEndpointCredential,
 )
