@@ -64,6 +64,11 @@ class TokenCredential(Protocol):
     ``cache_key_parts`` names the identity the tokens belong to (for example authority, tenant
     and client id); with the scope it forms the token cache key, so it must differ between
     identities and must not contain secrets.
+
+    Optional, looked up by ``EntraAuth``: ``token_rejected(token)``, called after the API
+    answered 401 to ``token`` (a credential with a cache of its own must not return it again),
+    and ``schedules_own_refresh = True`` when ``refresh_on`` is the credential's own schedule, to
+    which ``EntraAuth`` adds no margin.
     """
 
     @property

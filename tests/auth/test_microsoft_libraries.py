@@ -1,4 +1,4 @@
-"""Microsoft's own libraries, unpatched, against `debtcore sandbox --tls` (issue 13).
+"""Microsoft's own libraries, unpatched, against `debtcore sandbox --tls --ca-file` (issue 13).
 
 Each runs in a fresh interpreter that trusts the sandbox's CA only through SSL_CERT_FILE /
 REQUESTS_CA_BUNDLE, with every proxy variable pointing at a dead port except for 127.0.0.1: a
@@ -12,30 +12,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from certificates import ClientCertificate
-
-from alleviate_debtcore.sandbox import SandboxServer, create_app
+from sandbox_cli import CLIENT_ID, SCOPE, TENANT, CliSandbox
 
 HERE = Path(__file__).resolve().parent
 SECRET = "local-secret"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[ClientCertificate, Path]:
-    cert = ClientCertificate()
-    return cert, cert.write_pem(tmp_path_factory.mktemp("certs") / "client.pem")
-
-
-@pytest.fixture(scope="module")
-def server(certificate: tuple[ClientCertificate, Path]) -> Iterator[SandboxServer]:
-    app = create_app()
-    app.sandbox.tokens.assertions.register_certificate(certificate[0].certificate_pem)
-    with SandboxServer(app, tls=True) as running:
-        yield running
 
 
 def offline_env(ca_file: str) -> dict[str, str]:
@@ -65,28 +48,25 @@ def run_json(args: list[str], env: dict[str, str]) -> dict[str, object]:
 @pytest.mark.parametrize("library", ["msal", "azure-identity", "azure-identity-aio"])
 @pytest.mark.parametrize("kind", ["secret", "certificate"])
 def test_microsoft_library_gets_a_token_from_the_tls_sandbox(
-    server: SandboxServer, certificate: tuple[ClientCertificate, Path], library: str, kind: str
+    tls_cli_sandbox: CliSandbox, library: str, kind: str
 ) -> None:
-    tokens = server.state.tokens
-    value = SECRET if kind == "secret" else str(certificate[1])
-    before = server.state.http_requests["token"]
+    server = tls_cli_sandbox
+    value = SECRET if kind == "secret" else str(server.certificate_path)
     result = run_json(
         [
             str(HERE / "microsoft_clients.py"),
             library,
             server.base_url,
-            tokens.tenant_id,
-            tokens.client_id,
-            tokens.scope,
+            TENANT,
+            CLIENT_ID,
+            SCOPE,
             kind,
             value,
         ],
         offline_env(server.ca_file),
     )
     assert "error" not in result, result
-    claims = tokens.verify(str(result["token"]))  # a real token of this sandbox
-    assert claims["appid"] == tokens.client_id
-    assert server.state.http_requests["token"] - before == 1
+    assert server.accepts(str(result["token"]))  # a real token of this sandbox
 
 
 def test_azure_identity_credential_drives_async_debtcore_through_a_revocation(

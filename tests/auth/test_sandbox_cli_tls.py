@@ -3,60 +3,18 @@ or an environment variable, never printed (issues 13 and 12)."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
 import ssl
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from certificates import ClientCertificate
+from sandbox_cli import SCOPE, TENANT, cli_sandbox
 
 from alleviate_debtcore.auth import CertificateCredential
 from alleviate_debtcore.errors import InvalidCredentialsError
 
-DEBTCORE = Path(sys.executable).with_name("debtcore")
-URL_LINE = re.compile(r"listening on (https?://127\.0\.0\.1:\d+)")
-TENANT = "8797fa3f-ba90-4187-97fb-6ab892ea9035"
-SCOPE = "api://aba793eb-f395-4f86-be59-7a7d0c1bfdb0/.default"
 FILE_SECRET = "file-secret-Q8Q~do-not-print"
 ENV_SECRET = "env-secret-Q8Q~do-not-print"
-
-
-@contextmanager
-def sandbox(args: list[str], env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """The CLI sandbox on a free port: (base URL, banner); stopped with SIGINT, output checked."""
-    process = subprocess.Popen(
-        [str(DEBTCORE), "sandbox", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Press Ctrl+C"):
-                break
-        banner = "".join(lines)
-        match = URL_LINE.search(banner)
-        assert match, banner + (process.stderr.read() if process.stderr else "")
-        yield match.group(1), banner
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=15)
-        assert process.returncode == 0, err
-        for secret in (FILE_SECRET, ENV_SECRET):
-            assert secret not in banner + out + err
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _token(base_url: str, secret: str, verify: ssl.SSLContext | bool = True) -> httpx.Response:
@@ -84,7 +42,7 @@ def test_tls_sandbox_with_a_secret_file_and_a_client_certificate(tmp_path: Path)
         "--client-certificate",
         str(registered),
     ]
-    with sandbox(args) as (base_url, banner):
+    with cli_sandbox(args, forbidden=(FILE_SECRET,)) as (base_url, banner):
         assert base_url.startswith("https://127.0.0.1:")
         assert str(ca_file) in banner  # how to trust it
         assert ca_file.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
@@ -119,7 +77,7 @@ def test_tls_sandbox_with_a_secret_file_and_a_client_certificate(tmp_path: Path)
 
 def test_secret_from_the_environment_variable(tmp_path: Path) -> None:
     env = {"DEBTCORE_SANDBOX_CLIENT_SECRET": ENV_SECRET}
-    with sandbox([], env) as (base_url, banner):
+    with cli_sandbox([], env, forbidden=(ENV_SECRET,)) as (base_url, banner):
         assert base_url.startswith("http://")
         assert "<the secret you configured>" in banner
         assert _token(base_url, ENV_SECRET).status_code == 200
