@@ -19,7 +19,7 @@ URL_LINE = re.compile(r"listening on (https?://127\.0\.0\.1:\d+)")
 TENANT = "8797fa3f-ba90-4187-97fb-6ab892ea9035"
 CLIENT_ID = "local-client"
 SCOPE = "api://aba793eb-f395-4f86-be59-7a7d0c1bfdb0/.default"
-OFFER_QUERY = 'query { getOffer(ogId: "og-offer-123456") { id } }'
+OFFER_QUERY = 'query { getOffer(ogId: "og-offer-123456") { data { id } } }'
 
 
 @contextmanager
@@ -73,4 +73,6 @@ class CliSandbox:
             headers={"Authorization": f"Bearer {token}"},
             verify=ssl.create_default_context(cafile=self.ca_file),
         )
-        return response.status_code == 200 and response.json()["data"]["getOffer"] is not None
+        if response.status_code != 200:
+            return False
+        return response.json()["data"]["getOffer"]["data"]["id"] == "og-offer-123456"
