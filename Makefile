@@ -34,7 +34,8 @@ $(LINKS): $(STAMP) $(PACKAGE_DIRS)
 	touch $(LINKS)
 
 $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	# --no-bin-links: no symlinks in the tree (tests/test_packaging.py); token.mjs needs no bins.
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --no-bin-links --loglevel=error
 	touch $(NODE_STAMP)
 
 install: $(LINKS) $(NODE_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
