@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# @azure/msal-node for tests/auth/test_msal_node.py, pinned by its package-lock.json.
+NODE_DIR := tests/auth/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
@@ -30,7 +33,12 @@ $(LINKS): $(STAMP) $(PACKAGE_DIRS)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(EDITABLE)
 	touch $(LINKS)
 
-install: $(LINKS) ## Create .venv and install the package (editable) with its dev and sandbox extras
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	# --no-bin-links: no symlinks in the tree (tests/test_packaging.py); token.mjs needs no bins.
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --no-bin-links --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(LINKS) $(NODE_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -51,7 +59,7 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy and the CI wo
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-pytest: $(LINKS) ## Run the test suite only
+pytest: $(LINKS) $(NODE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
 
 test: $(LINKS) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
@@ -78,4 +86,4 @@ wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the p
 		alleviate_debtcore.credit, alleviate_debtcore.auth; print('imported', a.__version__)"
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules

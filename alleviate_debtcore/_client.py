@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
+from alleviate_debtcore.auth import (
+    AzureCredential,
+    ClientSecretCredential,
+    EntraAuth,
+    TokenCredential,
+    TokenEndpointCredential,
+)
 
 from ._environment import Environment, Service
 from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GraphQLTransport
@@ -60,7 +66,10 @@ class AsyncDebtCore:
 
     - ``client_id``/``client_secret``: the client app's Entra credentials; tokens are fetched,
       cached and refreshed by ``alleviate_debtcore.auth.EntraAuth``.
-    - ``auth``: any ``httpx.Auth`` instead (e.g. ``EntraAuth`` with another credential).
+    - ``credential``: instead, a credential object: ``CertificateCredential``,
+      ``ClientAssertionCredential``, ... from ``alleviate_debtcore.auth`` (without an
+      ``authority`` of its own, it asks this environment's), or an azure-identity credential.
+    - ``auth``: any ``httpx.Auth`` instead (e.g. ``EntraAuth`` with a shared token cache).
     - ``environment``: ``"sandbox"`` (default), ``"production"`` or an ``Environment``.
     - ``http_client``: your own ``httpx.AsyncClient``; we never close it.
     - ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s to connect).
@@ -76,6 +85,7 @@ class AsyncDebtCore:
         client_id: str | None = None,
         client_secret: str | None = None,
         environment: str | Environment = "sandbox",
+        credential: TokenCredential | AzureCredential | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -83,9 +93,23 @@ class AsyncDebtCore:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.environment = _environment(environment)
-        if auth is not None and (client_id is not None or client_secret is not None):
-            raise ConfigurationError("pass either auth or client_id/client_secret, not both")
-        if auth is None:
+        given = [
+            name
+            for name, value in (
+                ("auth", auth),
+                ("credential", credential),
+                ("client_id/client_secret", client_id or client_secret),
+            )
+            if value is not None
+        ]
+        if len(given) > 1:
+            raise ConfigurationError(f"pass either {given[0]} or {given[1]}, not both")
+        self._owned_auth: EntraAuth | None = None
+        if credential is not None:
+            if isinstance(credential, TokenEndpointCredential):
+                credential.use_default_authority(self.environment.authority)
+            auth = self._owned_auth = EntraAuth(credential, scope=self.environment.scope)
+        elif auth is None:
             if not client_id or not client_secret:
                 missing = "client_id" if not client_id else "client_secret"
                 raise ConfigurationError(
@@ -101,9 +125,7 @@ class AsyncDebtCore:
                 ),
                 scope=self.environment.scope,
             )
-            self._owned_auth: EntraAuth | None = auth
-        else:
-            self._owned_auth = None
+            self._owned_auth = auth
         if max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more")
         self.auth = auth

@@ -1,8 +1,9 @@
 """Microsoft Entra ID client-credentials authentication for the Debt Core API.
 
-``ClientSecretCredential`` fetches tokens from Entra ID; ``EntraAuth`` is the ``httpx.Auth`` that
-caches them, refreshes them before they expire and replays a request once after a 401. Logs go to
-the ``alleviate_debtcore.auth`` logger and never contain secrets or tokens.
+``ClientSecretCredential``, ``CertificateCredential`` and ``ClientAssertionCredential`` fetch
+tokens from Entra ID; ``EntraAuth`` is the ``httpx.Auth`` that caches them, refreshes them before
+they expire and replays a request once after a 401, and also takes azure-identity credentials as
+they are. Logs go to the ``alleviate_debtcore.auth`` logger and never contain secrets or tokens.
 """
 
 import logging
@@ -11,18 +12,26 @@ if __name__ != "alleviate_debtcore.auth":
     # Imported as the repository's top-level folder: a second copy of every class would follow.
     raise ImportError("auth/ installs as alleviate_debtcore.auth: import it by that name")
 
+from ._assertion import ClientAssertionCredential
+from ._azure import AzureCredential, AzureCredentialAdapter
 from ._cache import InMemoryTokenCache, TokenCache
-from ._credential import ClientSecretCredential, TokenCredential
+from ._certificate import CertificateCredential
+from ._credential import ClientSecretCredential, TokenCredential, TokenEndpointCredential
 from ._entra_auth import EntraAuth
 from ._token import AccessToken
 
 __all__ = [
     "AccessToken",
+    "AzureCredential",
+    "AzureCredentialAdapter",
+    "CertificateCredential",
+    "ClientAssertionCredential",
     "ClientSecretCredential",
     "EntraAuth",
     "InMemoryTokenCache",
     "TokenCache",
     "TokenCredential",
+    "TokenEndpointCredential",
 ]
 
 # Silent unless the application configures logging.

@@ -1,27 +1,44 @@
-"""Credentials: the protocol EntraAuth needs, and the client-secret flow against Entra ID."""
+"""Credentials: the protocol EntraAuth needs, and the client-credentials flow against Entra ID.
+
+``TokenEndpointCredential`` holds what every confidential client shares (token request, retries,
+error classification, its own HTTP clients); each credential only says how the client proves
+its identity (a secret here; a certificate or a client assertion in their own modules).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import platform
 import random
 import threading
 import time
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable
-from typing import Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol, TypedDict, Unpack, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
 
 from alleviate_debtcore._environment import is_loopback
+from alleviate_debtcore._version import __version__
 from alleviate_debtcore.errors import ConfigurationError, TokenEndpointError
 
 from ._response import RetryableTokenError, read_token_response
 from ._token import AccessToken
 
-__all__ = ["DEFAULT_AUTHORITY", "ClientSecretCredential", "TokenCredential", "validate_scope"]
+__all__ = [
+    "DEFAULT_AUTHORITY",
+    "ClientSecretCredential",
+    "CredentialOptions",
+    "TokenCredential",
+    "TokenEndpointCredential",
+    "authority_from_env",
+    "require_env",
+    "validate_scope",
+]
 
 logger = logging.getLogger("alleviate_debtcore.auth")
 
@@ -32,6 +49,12 @@ _BACKOFF_INITIAL = 0.5
 _BACKOFF_MAX = 8.0
 # A Retry-After is honoured up to this many seconds; a longer one is cut down to it.
 _RETRY_AFTER_MAX = 60.0
+# Entra logs which library asked (MSAL sends the same headers); never anything secret.
+_LIBRARY_HEADERS: Mapping[str, str] = {
+    "x-client-SKU": "alleviate-debtcore",
+    "x-client-Ver": __version__,
+    "x-client-OS": platform.system().lower() or "unknown",
+}
 
 
 @runtime_checkable
@@ -41,6 +64,11 @@ class TokenCredential(Protocol):
     ``cache_key_parts`` names the identity the tokens belong to (for example authority, tenant
     and client id); with the scope it forms the token cache key, so it must differ between
     identities and must not contain secrets.
+
+    Optional, looked up by ``EntraAuth``: ``token_rejected(token)``, called after the API
+    answered 401 to ``token`` (a credential with a cache of its own must not return it again),
+    and ``schedules_own_refresh = True`` when ``refresh_on`` is the credential's own schedule, to
+    which ``EntraAuth`` adds no margin.
     """
 
     @property
@@ -94,8 +122,23 @@ class _Secret:
         return "'**********'"
 
 
-class ClientSecretCredential:
-    """Client-credentials grant against Microsoft Entra ID with a client secret.
+class CredentialOptions(TypedDict, total=False):
+    """The options every credential of this package takes besides its identity (keyword-only)."""
+
+    authority: str | None
+    timeout: float
+    max_retries: int
+    async_client: httpx.AsyncClient | None
+    sync_client: httpx.Client | None
+    _clock: Callable[[], float]
+    _sleep: Callable[[float], None]
+    _async_sleep: Callable[[float], Awaitable[None]]
+    _random: Callable[[], float]
+
+
+class TokenEndpointCredential:
+    """Client-credentials grant against Microsoft Entra ID; each subclass says how the client
+    proves who it is (a secret, a certificate, a federated assertion).
 
     Each ``get_token`` call requests a new token (``EntraAuth`` does the caching), through this
     credential's own HTTP client: ``async_client`` / ``sync_client`` when given (never closed
@@ -103,6 +146,10 @@ class ClientSecretCredential:
     Transient failures (429, 408, 5xx, ``temporarily_unavailable``, connection errors and
     timeouts) are retried ``max_retries`` times with jittered exponential backoff that honours
     ``Retry-After``; configuration errors raise ``InvalidCredentialsError`` at once.
+
+    ``authority`` defaults to Entra ID (``https://login.microsoftonline.com``); a credential
+    created without one and given to ``AsyncDebtCore`` uses that client's environment's authority
+    (the local sandbox's, for ``Environment.local(url)``).
     """
 
     def __init__(
@@ -110,8 +157,7 @@ class ClientSecretCredential:
         *,
         tenant_id: str,
         client_id: str,
-        client_secret: str,
-        authority: str = DEFAULT_AUTHORITY,
+        authority: str | None = None,
         timeout: float = 10.0,
         max_retries: int = 3,
         async_client: httpx.AsyncClient | None = None,
@@ -123,8 +169,8 @@ class ClientSecretCredential:
     ) -> None:
         self._tenant_id = _require_id("tenant_id", tenant_id)
         self._client_id = _require_id("client_id", client_id)
-        self._secret = _Secret(_require_secret(client_secret))
-        self._authority = _normalize_authority(authority)
+        self._authority_given = authority is not None
+        self._authority = _normalize_authority(authority or DEFAULT_AUTHORITY)
         if timeout <= 0:
             raise ConfigurationError("timeout must be a positive number of seconds")
         if max_retries < 0:
@@ -143,6 +189,27 @@ class ClientSecretCredential:
         self._sleep = _sleep
         self._async_sleep = _async_sleep
         self._random = _random
+
+    def _client_authentication(self) -> dict[str, str]:
+        """The form fields that prove the client's identity; called once per token request."""
+        raise NotImplementedError
+
+    def use_default_authority(self, authority: str) -> None:
+        """Ask ``authority`` for tokens unless one was given at construction.
+
+        ``AsyncDebtCore`` calls this with its environment's authority. Raises
+        ``ConfigurationError`` when the credential is already bound to another authority.
+        """
+        normalized = _normalize_authority(authority)
+        if self._authority_given:
+            if normalized != self._authority:
+                raise ConfigurationError(
+                    f"this credential asks {self._authority} for tokens, not {normalized}: "
+                    "use a separate credential for each environment"
+                )
+            return
+        self._authority, self._authority_given = normalized, True
+        self._token_url = f"{self._authority}/{self._tenant_id}/oauth2/v2.0/token"
 
     @property
     def cache_key_parts(self) -> tuple[str, ...]:
@@ -218,7 +285,7 @@ class ClientSecretCredential:
 
     def __repr__(self) -> str:
         return (
-            f"ClientSecretCredential(authority={self._authority!r}, "
+            f"{type(self).__name__}(authority={self._authority!r}, "
             f"tenant_id={self._tenant_id!r}, client_id={self._client_id!r})"
         )
 
@@ -233,10 +300,11 @@ class ClientSecretCredential:
             data={
                 "grant_type": "client_credentials",
                 "client_id": self._client_id,
-                "client_secret": self._secret.reveal(),
+                **self._client_authentication(),
                 "scope": scope,
             },
             headers={
+                **_LIBRARY_HEADERS,
                 "Accept": "application/json",
                 # Entra logs this id and echoes it back: quote it in support tickets.
                 "client-request-id": request_id,
@@ -367,6 +435,58 @@ class ClientSecretCredential:
             if self._sync_client is None:
                 self._sync_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
             return self._sync_client
+
+
+class ClientSecretCredential(TokenEndpointCredential):
+    """Client-credentials grant with a client secret, sent in the form body.
+
+    Takes the options of :class:`TokenEndpointCredential` (``authority``, ``timeout``,
+    ``max_retries``, ``async_client``, ``sync_client``).
+    """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        **options: Unpack[CredentialOptions],
+    ) -> None:
+        secret = _Secret(_require_secret(client_secret))
+        super().__init__(tenant_id=tenant_id, client_id=client_id, **options)
+        self._secret = secret
+
+    @classmethod
+    def from_env(
+        cls, *, environ: Mapping[str, str] | None = None, **options: Unpack[CredentialOptions]
+    ) -> ClientSecretCredential:
+        """From ``AZURE_TENANT_ID``, ``AZURE_CLIENT_ID``, ``AZURE_CLIENT_SECRET`` and, when set,
+        ``AZURE_AUTHORITY_HOST`` (azure-identity's names)."""
+        env = os.environ if environ is None else environ
+        merged: CredentialOptions = {**authority_from_env(env), **options}
+        return cls(
+            tenant_id=require_env(env, "AZURE_TENANT_ID"),
+            client_id=require_env(env, "AZURE_CLIENT_ID"),
+            client_secret=require_env(env, "AZURE_CLIENT_SECRET"),
+            **merged,
+        )
+
+    def _client_authentication(self) -> dict[str, str]:
+        return {"client_secret": self._secret.reveal()}
+
+
+def require_env(env: Mapping[str, str], name: str) -> str:
+    """The variable's value; ``ConfigurationError`` naming it (never its value) when unset."""
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigurationError(f"environment variable {name} is not set")
+    return value
+
+
+def authority_from_env(env: Mapping[str, str]) -> CredentialOptions:
+    """``{"authority": AZURE_AUTHORITY_HOST}`` when that variable is set, else nothing."""
+    host = env.get("AZURE_AUTHORITY_HOST", "").strip()
+    return {"authority": host} if host else {}
 
 
 def _require_id(name: str, value: object) -> str:

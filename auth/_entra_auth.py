@@ -10,11 +10,13 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
+from typing import cast
 
 import httpx
 
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
+from ._azure import AzureCredential, AzureCredentialAdapter, is_azure_credential
 from ._cache import InMemoryTokenCache, TokenCache, token_cache_key
 from ._credential import TokenCredential, validate_scope
 from ._token import AccessToken
@@ -40,13 +42,18 @@ class EntraAuth(httpx.Auth):
     - A failed refresh keeps the valid token (WARNING logged, retried 30 s later); only a missing
       or expired token lets the error reach the caller.
     - A 401 from the API drops the rejected token and replays the request once with a new token.
+
+    ``credential`` is one of this package's credentials, any ``TokenCredential``, or an
+    azure-core credential (``azure.identity`` or ``azure.identity.aio``) used as it is: then
+    refreshes follow its own schedule (``refresh_on``, or 300 s before expiry, plus jitter) and a
+    401 asks it for a token that bypasses its cache (see ``AzureCredentialAdapter``).
     """
 
     requires_request_body = True  # so a 401 can replay a streamed body
 
     def __init__(
         self,
-        credential: TokenCredential,
+        credential: TokenCredential | AzureCredential,
         *,
         scope: str,
         refresh_margin: float = 300.0,
@@ -57,11 +64,15 @@ class EntraAuth(httpx.Auth):
     ) -> None:
         if refresh_margin < 0:
             raise ConfigurationError("refresh_margin must be 0 or more seconds")
-        self._credential = credential
+        self._credential: TokenCredential = (
+            AzureCredentialAdapter(credential)
+            if is_azure_credential(credential)
+            else cast("TokenCredential", credential)
+        )
         self._scope = validate_scope(scope)
         self._refresh_margin = float(refresh_margin)
         self._cache: TokenCache = cache if cache is not None else InMemoryTokenCache()
-        self._key = token_cache_key(credential.cache_key_parts, scope)
+        self._key = token_cache_key(self._credential.cache_key_parts, scope)
         self._clock = _clock
         self._jitter = _jitter if _jitter is not None else _random_jitter
         self._refresh_retry_delay = _refresh_retry_delay
@@ -196,6 +207,10 @@ class EntraAuth(httpx.Auth):
             if current is not None and current.token == rejected.token:
                 self._cache.remove(self._key)
                 logger.info("the API rejected the access token (401); fetching a new one")
+        # A credential with a cache of its own must not hand the rejected token back.
+        token_rejected = getattr(self._credential, "token_rejected", None)
+        if callable(token_rejected):
+            token_rejected(rejected)
 
     def _raise_failure_since(self, seen: int) -> None:
         """With no usable token, share the failure of a fetch that ended while we waited."""
@@ -214,14 +229,28 @@ class EntraAuth(httpx.Auth):
         # Expiry counts from when we asked, so the lifetime here errs on the short side.
         lifetime = max(token.expires_on - requested_at, 0.0)
         jitter = min(max(self._jitter(), 0.0), _JITTER_MAX)
-        margin = min(self._refresh_margin + jitter, lifetime / 2)
-        due = min(token.refresh_on, token.expires_on - margin)
+        if getattr(self._credential, "schedules_own_refresh", False):
+            # Its cache renews only from refresh_on on: jitter later, never earlier.
+            due = token.refresh_on + min(jitter, max(token.expires_on - token.refresh_on, 0) / 2)
+        else:
+            margin = min(self._refresh_margin + jitter, lifetime / 2)
+            due = min(token.refresh_on, token.expires_on - margin)
         stored = dataclasses.replace(token, refresh_on=due)
+        unchanged = previous is not None and previous.token == token.token
         with self._state_lock:
             self._cache.set(self._key, stored)
             self._fetch_count += 1
-            self._next_refresh_attempt = 0.0
             self._last_failure = None
+            # A credential with its own cache may hand the same token back: try again later.
+            self._next_refresh_attempt = (
+                self._clock() + self._refresh_retry_delay if unchanged else 0.0
+            )
+        if unchanged:
+            logger.info(
+                "the credential returned the current token again; next refresh attempt in %.0f s",
+                self._refresh_retry_delay,
+            )
+            return stored
         logger.info(
             "%s token in %.3f s for scope %s; refresh in %.0f s, expires in %.0f s",
             "refreshed" if previous is not None else "acquired",

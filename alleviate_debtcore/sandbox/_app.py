@@ -1,8 +1,8 @@
 """``create_app``: the sandbox as one Starlette ASGI app.
 
-Routes: ``POST /{tenant}/oauth2/v2.0/token`` (Entra-style client credentials), the four GraphQL
-services at their real paths (underwriting also at the legacy path), ``GET /healthz`` and a
-``GET /`` index of the endpoints.
+Routes: ``POST /{tenant}/oauth2/v2.0/token`` (Entra-style client credentials) with its OIDC
+discovery documents, the four GraphQL services at their real paths (underwriting also at the
+legacy path), ``GET /healthz`` and a ``GET /`` index of the endpoints.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from ._http import RequestIdMiddleware, ServiceEndpoint
 from ._limits import RequestLimits
 from ._schema import executable_schema
 from ._state import SandboxState
-from ._tokens import TokenIssuer, token_endpoint
+from ._token_endpoint import token_routes
+from ._tokens import TokenIssuer
 
 
 class SandboxApp(Starlette):
@@ -109,7 +110,7 @@ def create_app(
     routes = [
         Route("/", _index, methods=["GET"]),
         Route("/healthz", _health, methods=["GET"]),
-        Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
+        *token_routes(),
     ]
     for service in SERVICES:
         routes.append(

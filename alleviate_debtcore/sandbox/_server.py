@@ -2,24 +2,29 @@
 
 The socket is bound before uvicorn starts, so port 0 works and the URL is known at once. The
 uvicorn access log is off unless asked for, and uvicorn never touches the logging configuration.
+With ``tls``, it serves HTTPS with a certificate from a throwaway CA (``_tls``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable, Generator
 from types import FrameType, TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import uvicorn
 
 from .._environment import Environment
 from ._app import SandboxApp, create_app
 from ._state import SandboxState
+
+if TYPE_CHECKING:
+    from ._tls import TlsFiles
 
 _STARTUP_TIMEOUT = 10.0
 _GRACEFUL_SHUTDOWN = 3  # seconds uvicorn waits for open requests on stop
@@ -41,18 +46,22 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
+        # Listening now queues early connections until uvicorn accepts them, instead of refusing
+        # them while it starts (loading a TLS certificate takes a moment).
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
     return sock
 
 
-def base_url_of(sock: socket.socket) -> str:
+def base_url_of(sock: socket.socket, *, tls: bool = False) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if tls else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def _server(app: SandboxApp, *, access_log: bool) -> _Server:
+def _server(app: SandboxApp, *, access_log: bool, tls: TlsFiles | None = None) -> _Server:
     config = uvicorn.Config(
         app,
         access_log=access_log,
@@ -60,6 +69,8 @@ def _server(app: SandboxApp, *, access_log: bool) -> _Server:
         log_level="info" if access_log else "warning",
         lifespan="off",
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        ssl_certfile=None if tls is None else str(tls.certfile),
+        ssl_keyfile=None if tls is None else str(tls.keyfile),
     )
     return _Server(config)
 
@@ -70,6 +81,9 @@ class SandboxServer:
     >>> with SandboxServer() as server:  # doctest: +SKIP
     ...     env = server.environment  # Environment.local(server.base_url)
     ...     server.state.faults.service_failures = 1
+
+    ``tls=True`` serves HTTPS; ``server.ca_file`` is the CA certificate clients should trust
+    (also written to ``ca_file`` when given).
     """
 
     def __init__(
@@ -79,11 +93,16 @@ class SandboxServer:
         host: str = "127.0.0.1",
         port: int = 0,
         access_log: bool = False,
+        tls: bool = False,
+        ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.app = app or create_app()
         self._host = host
         self._port = port
         self._access_log = access_log
+        self._tls_wanted = tls
+        self._ca_file = ca_file
+        self.tls: TlsFiles | None = None
         self._socket: socket.socket | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -102,12 +121,23 @@ class SandboxServer:
             self.base_url, tenant_id=self.state.tokens.tenant_id, app_id=self.state.tokens.app_id
         )
 
+    @property
+    def ca_file(self) -> str:
+        """The PEM of the CA that signed this server's certificate (``tls=True`` only)."""
+        if self.tls is None:
+            raise RuntimeError("the server is not serving TLS")
+        return str(self.tls.ca_file)
+
     def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("the server is already running")
+        if self._tls_wanted:
+            from ._tls import generate_tls
+
+            self.tls = generate_tls(self._ca_file)
         self._socket = bind_socket(self._host, self._port)
-        self.base_url = base_url_of(self._socket)
-        server = self._server = _server(self.app, access_log=self._access_log)
+        self.base_url = base_url_of(self._socket, tls=self.tls is not None)
+        server = self._server = _server(self.app, access_log=self._access_log, tls=self.tls)
         self._thread = threading.Thread(
             target=server.run,
             kwargs={"sockets": [self._socket]},
@@ -133,7 +163,9 @@ class SandboxServer:
                 thread.join(timeout)
         if self._socket is not None:
             self._socket.close()
-        self._server = self._thread = self._socket = None
+        if self.tls is not None:
+            self.tls.remove()
+        self._server = self._thread = self._socket = self.tls = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -154,13 +186,14 @@ def serve_forever(
     port: int,
     access_log: bool = False,
     on_ready: Callable[[str], None] | None = None,
+    tls: TlsFiles | None = None,
 ) -> None:
     """Serve in the calling (main) thread until SIGINT or SIGTERM, then return normally.
 
     The handlers are installed before the socket is bound and ``on_ready`` is called, so a signal
     that arrives during start-up still ends in a clean stop. A second SIGINT forces the exit.
     """
-    server = _server(app, access_log=access_log)
+    server = _server(app, access_log=access_log, tls=tls)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         if server.should_exit:
@@ -172,7 +205,7 @@ def serve_forever(
         sock = bind_socket(host, port)
         try:
             if on_ready is not None:
-                on_ready(base_url_of(sock))
+                on_ready(base_url_of(sock, tls=tls is not None))
             server.run(sockets=[sock])
         finally:
             sock.close()

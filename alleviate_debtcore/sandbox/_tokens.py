@@ -1,8 +1,10 @@
-"""An Entra-compatible client-credentials token endpoint and the HS256 JWTs it issues.
+"""The sandbox's client registration and the HS256 access tokens it issues and verifies.
 
 Tokens are signed with a random per-app key (stdlib ``hmac``), carry the claims an Entra v1 access
 token for the Debt Core app would (``aud``, ``iss``, ``tid``, ``appid``, ``iat``, ``nbf``,
-``exp``, ``jti``), and can be revoked all at once to force 401s.
+``exp``, ``jti``), and can be revoked all at once to force 401s. A bearer token's signature is
+checked before any of it is parsed, so an unauthenticated caller cannot make the server parse
+hostile JSON. The token endpoint itself is in ``_token_endpoint``.
 """
 
 from __future__ import annotations
@@ -17,23 +19,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
-
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from typing import Any
 
 from .._environment import ALLEVIATE_TENANT_ID, SANDBOX_APP_ID
+from ._assertions import ClientAssertions
 
-if TYPE_CHECKING:
-    from ._state import SandboxState
-
-__all__ = ["InvalidTokenError", "TokenIssuer", "token_endpoint"]
+__all__ = ["InvalidTokenError", "TokenIssuer"]
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 _CLOCK_SKEW = 5  # seconds of nbf tolerance, as resource servers usually allow
-_NO_CACHE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
+# Our tokens are a few hundred bytes; anything much longer is not one of them.
+_MAX_TOKEN = 8 * 1024
 
 
 class InvalidTokenError(Exception):
@@ -73,6 +69,8 @@ class TokenIssuer:
         self._lock = threading.Lock()
         self._issued: set[str] = set()
         self._revoked: set[str] = set()
+        # Certificates and federated credentials registered for the client app (`--client-*`).
+        self.assertions = ClientAssertions()
 
     @property
     def audience(self) -> str:
@@ -85,6 +83,13 @@ class TokenIssuer:
     @property
     def issuer(self) -> str:
         return f"https://sts.windows.net/{self.tenant_id}/"
+
+    def now(self) -> float:
+        return self._clock()
+
+    def secret_matches(self, secret: str) -> bool:
+        """Whether ``secret`` is the client secret (constant time)."""
+        return hmac.compare_digest(secret.encode(), self.client_secret.encode())
 
     @property
     def issued_count(self) -> int:
@@ -122,23 +127,27 @@ class TokenIssuer:
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims; raises InvalidTokenError with a reason fit for the client."""
         parts = token.split(".")
-        if len(parts) != 3:
+        if len(parts) != 3 or len(token) > _MAX_TOKEN or not token.isascii():
             raise InvalidTokenError("The access token is malformed")
         try:
-            header = json.loads(_b64decode(parts[0]))
-            claims = json.loads(_b64decode(parts[1]))
             signature = _b64decode(parts[2])
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, binascii.Error):
             raise InvalidTokenError("The access token is malformed") from None
-        if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise InvalidTokenError("The access token is malformed")
-        if header.get("alg") != "HS256":  # pyright: ignore[reportUnknownMemberType]
-            raise InvalidTokenError("The access token's signing algorithm is not accepted")
+        # The signature first: only our own (small, flat) JSON is ever parsed below.
         expected = hmac.new(
             self._key, f"{parts[0]}.{parts[1]}".encode("ascii"), hashlib.sha256
         ).digest()
         if not hmac.compare_digest(expected, signature):
             raise InvalidTokenError("The access token's signature is invalid")
+        try:
+            header = json.loads(_b64decode(parts[0]))
+            claims = json.loads(_b64decode(parts[1]))
+        except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+            raise InvalidTokenError("The access token is malformed") from None
+        if not isinstance(header, dict) or not isinstance(claims, dict):
+            raise InvalidTokenError("The access token is malformed")
+        if header.get("alg") != "HS256":  # pyright: ignore[reportUnknownMemberType]
+            raise InvalidTokenError("The access token's signing algorithm is not accepted")
         checked: dict[str, Any] = dict(claims)  # pyright: ignore[reportUnknownArgumentType]
         now = self._clock()
         exp, nbf = checked.get("exp"), checked.get("nbf")
@@ -161,156 +170,3 @@ class TokenIssuer:
             fresh = self._issued - self._revoked
             self._revoked |= self._issued
             return len(fresh)
-
-
-# --- The token endpoint -----------------------------------------------------------------------
-
-
-def _entra_error(
-    status: int,
-    error: str,
-    code: int,
-    text: str,
-    *,
-    correlation_id: str,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """An error body shaped like Microsoft Entra's token endpoint errors."""
-    trace_id = str(uuid.uuid4())
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-    description = (
-        f"AADSTS{code}: {text} Trace ID: {trace_id} Correlation ID: {correlation_id} "
-        f"Timestamp: {stamp}"
-    )
-    body = {
-        "error": error,
-        "error_description": description,
-        "error_codes": [code],
-        "timestamp": stamp,
-        "trace_id": trace_id,
-        "correlation_id": correlation_id,
-        "error_uri": f"https://login.microsoftonline.com/error?code={code}",
-    }
-    return JSONResponse(body, status_code=status, headers={**_NO_CACHE, **(headers or {})})
-
-
-def _correlation_id(request: Request) -> str:
-    # Entra adopts the caller's client-request-id as correlation id when it is a GUID.
-    given = request.headers.get("client-request-id", "")
-    try:
-        return str(uuid.UUID(given))
-    except ValueError:
-        return str(uuid.uuid4())
-
-
-def _missing(name: str, correlation_id: str) -> JSONResponse:
-    return _entra_error(
-        400,
-        "invalid_request",
-        900144,
-        f"The request body must contain the following parameter: '{name}'.",
-        correlation_id=correlation_id,
-    )
-
-
-async def token_endpoint(request: Request) -> Response:
-    """``POST /{tenant}/oauth2/v2.0/token`` with a client-credentials form."""
-    sandbox: SandboxState = request.app.state.sandbox
-    sandbox.count_request("token")
-    issuer = sandbox.tokens
-    correlation_id = _correlation_id(request)
-
-    failure = sandbox.faults.take_token_failure()
-    if failure is not None:
-        retry = {"Retry-After": str(sandbox.faults.retry_after)} if failure == 429 else None
-        return _entra_error(
-            failure,
-            "temporarily_unavailable",
-            90033,
-            "A transient error has occurred. Please try again.",
-            correlation_id=correlation_id,
-            headers=retry,
-        )
-
-    tenant = request.path_params["tenant"]
-    if tenant != issuer.tenant_id:
-        return _entra_error(
-            400,
-            "invalid_request",
-            90002,
-            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
-            "and are signing into the correct cloud.",
-            correlation_id=correlation_id,
-        )
-
-    raw = (await request.body()).decode("utf-8", errors="replace")
-    form = {key: values[0] for key, values in parse_qs(raw, keep_blank_values=True).items()}
-
-    grant_type = form.get("grant_type")
-    if not grant_type:
-        return _missing("grant_type", correlation_id)
-    if grant_type != "client_credentials":
-        return _entra_error(
-            400,
-            "unsupported_grant_type",
-            70003,
-            f"The app requested an unsupported grant type '{grant_type[:64]}'.",
-            correlation_id=correlation_id,
-        )
-
-    client_id = form.get("client_id")
-    if not client_id:
-        return _missing("client_id", correlation_id)
-    if client_id != issuer.client_id:
-        return _entra_error(
-            400,
-            "unauthorized_client",
-            700016,
-            f"Application with identifier '{client_id[:64]}' was not found in the directory "
-            f"'{issuer.tenant_id}'. This can happen if the application has not been installed "
-            "by the administrator of the tenant.",
-            correlation_id=correlation_id,
-        )
-
-    client_secret = form.get("client_secret")
-    if not client_secret:
-        return _entra_error(
-            401,
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or "
-            "'client_secret'.",
-            correlation_id=correlation_id,
-        )
-    if not hmac.compare_digest(client_secret.encode(), issuer.client_secret.encode()):
-        return _entra_error(
-            401,
-            "invalid_client",
-            7000215,
-            "Invalid client secret provided. Ensure the secret being sent in the request is the "
-            f"client secret value, not the client secret ID, for a secret added to app "
-            f"'{issuer.client_id}'.",
-            correlation_id=correlation_id,
-        )
-
-    scope = form.get("scope")
-    if not scope:
-        return _missing("scope", correlation_id)
-    if scope != issuer.scope:
-        return _entra_error(
-            400,
-            "invalid_scope",
-            70011,
-            "The provided request must include a 'scope' input parameter. The provided value "
-            f"for the input parameter 'scope' is not valid. The scope {scope[:128]} is not "
-            f"valid. Use {issuer.scope}.",
-            correlation_id=correlation_id,
-        )
-
-    body = {
-        "token_type": "Bearer",
-        "expires_in": issuer.lifetime,
-        "ext_expires_in": issuer.lifetime,
-        "access_token": issuer.issue(),
-    }
-    return JSONResponse(body, headers=_NO_CACHE)

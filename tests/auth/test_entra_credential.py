@@ -23,7 +23,11 @@ from entra_support import (
 )
 from pytest_httpx import HTTPXMock
 
-from alleviate_debtcore.auth import AccessToken, ClientSecretCredential, TokenCredential
+from alleviate_debtcore.auth import (
+    AccessToken,
+    TokenCredential,
+    TokenEndpointCredential,
+)
 from alleviate_debtcore.auth._response import parse_retry_after
 from alleviate_debtcore.errors import (
     ConfigurationError,
@@ -472,8 +476,10 @@ def test_access_token_helpers_and_repr() -> None:
 
 
 def test_documented_defaults() -> None:
-    parameters = inspect.signature(ClientSecretCredential).parameters
-    assert parameters["authority"].default == "https://login.microsoftonline.com"
+    # The shared options live on the base class; every credential passes them through.
+    parameters = inspect.signature(TokenEndpointCredential).parameters
+    assert parameters["authority"].default is None  # None: Entra ID, or the client's environment
+    assert make_credential().token_url.startswith("https://login.microsoftonline.com/")
     assert parameters["timeout"].default == 10.0
     assert parameters["max_retries"].default == 3
     for cls in (InvalidCredentialsError, TokenEndpointError, MalformedTokenResponseError):

@@ -79,7 +79,13 @@ async def test_token_lifetime_and_credentials_are_configurable() -> None:
             700016,
         ),
         (TOKEN_PATH, {**TOKEN_FORM, "client_secret": "wrong"}, 401, "invalid_client", 7000215),
-        (TOKEN_PATH, {**TOKEN_FORM, "scope": "api://other/.default"}, 400, "invalid_scope", 70011),
+        (
+            TOKEN_PATH,
+            {**TOKEN_FORM, "scope": "api://other/.default"},
+            400,
+            "invalid_resource",
+            500011,
+        ),
         (
             TOKEN_PATH,
             {**TOKEN_FORM, "scope": SCOPE.removesuffix("/.default")},
@@ -107,7 +113,7 @@ async def test_token_lifetime_and_credentials_are_configurable() -> None:
         "wrong-grant",
         "unknown-client",
         "wrong-secret",
-        "bad-scope",
+        "unknown-resource",
         "scope-without-default",
         "missing-grant",
         "missing-secret",
