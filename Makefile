@@ -38,7 +38,17 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --no-bin-links --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(LINKS) $(NODE_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
+# Tests that install the built wheel into a fresh virtualenv, as a user would, take its
+# dependencies from this folder: the test suite itself never reaches a package index.
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
+
+$(WHEELHOUSE_STAMP): pyproject.toml
+	$(BIN)/python -m pip download --quiet --no-build-isolation --dest $(WHEELHOUSE) \
+		'.[sandbox]' pytest pytest-asyncio
+	touch $(WHEELHOUSE_STAMP)
+
+install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -59,7 +69,7 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy and the CI wo
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-pytest: $(LINKS) $(NODE_STAMP) ## Run the test suite only
+pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
 
 test: $(LINKS) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
