@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
-from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
+from alleviate_debtcore.auth import (
+    ClientSecretCredential,
+    EntraAuth,
+    SharedTokenCache,
+    TokenCache,
+)
 
 from ._environment import Environment, Service
 from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GraphQLTransport
@@ -60,6 +65,8 @@ class AsyncDebtCore:
 
     - ``client_id``/``client_secret``: the client app's Entra credentials; tokens are fetched,
       cached and refreshed by ``alleviate_debtcore.auth.EntraAuth``.
+    - ``token_cache``: where those tokens are kept: in memory by default; a ``FileTokenCache`` or
+      ``RedisTokenCache`` (``alleviate_debtcore.auth``) shares one token between processes.
     - ``auth``: any ``httpx.Auth`` instead (e.g. ``EntraAuth`` with another credential).
     - ``environment``: ``"sandbox"`` (default), ``"production"`` or an ``Environment``.
     - ``http_client``: your own ``httpx.AsyncClient``; we never close it.
@@ -76,6 +83,7 @@ class AsyncDebtCore:
         client_id: str | None = None,
         client_secret: str | None = None,
         environment: str | Environment = "sandbox",
+        token_cache: TokenCache | SharedTokenCache | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -85,6 +93,11 @@ class AsyncDebtCore:
         self.environment = _environment(environment)
         if auth is not None and (client_id is not None or client_secret is not None):
             raise ConfigurationError("pass either auth or client_id/client_secret, not both")
+        if auth is not None and token_cache is not None:
+            raise ConfigurationError(
+                "token_cache goes with client_id/client_secret; with auth, "
+                "pass the cache to your EntraAuth"
+            )
         if auth is None:
             if not client_id or not client_secret:
                 missing = "client_id" if not client_id else "client_secret"
@@ -100,6 +113,7 @@ class AsyncDebtCore:
                     authority=self.environment.authority,
                 ),
                 scope=self.environment.scope,
+                cache=token_cache,
             )
             self._owned_auth: EntraAuth | None = auth
         else:
@@ -158,6 +172,7 @@ class AsyncDebtCore:
         cls,
         *,
         environ: Mapping[str, str] | None = None,
+        token_cache: TokenCache | SharedTokenCache | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -181,6 +196,7 @@ class AsyncDebtCore:
             client_id=env[ENV_CLIENT_ID],
             client_secret=env[ENV_CLIENT_SECRET],
             environment=environment,
+            token_cache=token_cache,
             http_client=http_client,
             timeout=timeout,
             max_retries=max_retries,

@@ -3,6 +3,10 @@
 ``ClientSecretCredential`` fetches tokens from Entra ID; ``EntraAuth`` is the ``httpx.Auth`` that
 caches them, refreshes them before they expire and replays a request once after a 401. Logs go to
 the ``alleviate_debtcore.auth`` logger and never contain secrets or tokens.
+
+Token caches: ``InMemoryTokenCache`` (the default, one process), ``FileTokenCache`` (the processes
+of one machine) and ``RedisTokenCache`` (processes anywhere); the shared ones let one process fetch
+the token that all of them use.
 """
 
 import logging
@@ -11,16 +15,21 @@ if __name__ != "alleviate_debtcore.auth":
     # Imported as the repository's top-level folder: a second copy of every class would follow.
     raise ImportError("auth/ installs as alleviate_debtcore.auth: import it by that name")
 
-from ._cache import InMemoryTokenCache, TokenCache
+from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache
 from ._credential import ClientSecretCredential, TokenCredential
 from ._entra_auth import EntraAuth
+from ._file_cache import FileTokenCache
+from ._redis_cache import RedisTokenCache
 from ._token import AccessToken
 
 __all__ = [
     "AccessToken",
     "ClientSecretCredential",
     "EntraAuth",
+    "FileTokenCache",
     "InMemoryTokenCache",
+    "RedisTokenCache",
+    "SharedTokenCache",
     "TokenCache",
     "TokenCredential",
 ]
