@@ -150,7 +150,7 @@ class EntraAuth(httpx.Auth):
                 flight = await self._shared.abegin(token)
                 if not flight.fetch:
                     return self._adopt(flight.token, token)
-                owner = flight.owner
+                owner, token = flight.owner, flight.fallback
             stored = None
             try:
                 requested_at, started = self._clock(), time.monotonic()
@@ -189,7 +189,7 @@ class EntraAuth(httpx.Auth):
                 flight = self._shared.begin(token)
                 if not flight.fetch:
                     return self._adopt(flight.token, token)
-                owner = flight.owner
+                owner, token = flight.owner, flight.fallback
             stored = None
             try:
                 requested_at, started = self._clock(), time.monotonic()
@@ -305,6 +305,8 @@ class EntraAuth(httpx.Auth):
                 self._last_failure = (self._fetch_count, exc)
                 return None
             self._next_refresh_attempt = now + self._refresh_retry_delay
+            if self._shared is not None:
+                self._cache.set(self._key, current)  # it may be the store's, new to this process
         logger.warning(
             "token refresh failed after %.3f s (%s); still using the current token, which "
             "expires in %.0f s; next attempt in %.0f s",

@@ -40,13 +40,15 @@ class Flight:
     """What to do after consulting the store.
 
     ``token``: another process's fresh token, use it. ``fetch``: fetch one; ``owner`` is the lock
-    to release afterwards (None when the store could not be locked). Neither: another process is
-    refreshing and the caller's own token is still valid.
+    to release afterwards (None when the store could not be locked), and ``fallback`` the latest
+    valid token known (the caller's or the store's), to keep if the fetch fails. Neither: another
+    process is refreshing and the caller's own token is still valid.
     """
 
     token: AccessToken | None = None
     fetch: bool = False
     owner: str | None = None
+    fallback: AccessToken | None = None
 
 
 class SharedFlight:
@@ -76,19 +78,19 @@ class SharedFlight:
         while True:
             stored, ok = await self._aguard(self.cache.aload(self._key), None)
             if not ok:
-                return Flight(fetch=True)
+                return Flight(fetch=True, fallback=current)
             if stored is not None and not stored.is_due(self._clock()):
                 return Flight(token=stored)
             owner, ok = await self._aguard(self.cache.alock(self._key), None)
             if not ok:
-                return Flight(fetch=True)
+                return Flight(fetch=True, fallback=_later(stored, current))
             if owner is not None:
                 # A fetch may have ended between our read and our lock: read again.
                 stored, _ = await self._aguard(self.cache.aload(self._key), None)
                 if stored is not None and not stored.is_due(self._clock()):
                     await self.aend(owner, None)
                     return Flight(token=stored)
-                return Flight(fetch=True, owner=owner)
+                return Flight(fetch=True, owner=owner, fallback=_later(stored, current))
             waiting = self._while_locked(stored, current, deadline)
             if waiting is not None:
                 return waiting
@@ -114,18 +116,18 @@ class SharedFlight:
         while True:
             stored, ok = self._guard(lambda: self.cache.load(self._key), None)
             if not ok:
-                return Flight(fetch=True)
+                return Flight(fetch=True, fallback=current)
             if stored is not None and not stored.is_due(self._clock()):
                 return Flight(token=stored)
             owner, ok = self._guard(lambda: self.cache.lock(self._key), None)
             if not ok:
-                return Flight(fetch=True)
+                return Flight(fetch=True, fallback=_later(stored, current))
             if owner is not None:
                 stored, _ = self._guard(lambda: self.cache.load(self._key), None)
                 if stored is not None and not stored.is_due(self._clock()):
                     self.end(owner, None)
                     return Flight(token=stored)
-                return Flight(fetch=True, owner=owner)
+                return Flight(fetch=True, owner=owner, fallback=_later(stored, current))
             waiting = self._while_locked(stored, current, deadline)
             if waiting is not None:
                 return waiting
@@ -159,7 +161,7 @@ class SharedFlight:
                 "token without waiting for it",
                 self._wait_max,
             )
-            return Flight(fetch=True)
+            return Flight(fetch=True, fallback=current)
         return None
 
     async def _aguard(self, operation: Awaitable[T], default: T) -> tuple[T, bool]:
@@ -198,3 +200,9 @@ class SharedFlight:
             recovered, self._healthy = not self._healthy, True
         if recovered:
             logger.info("token cache %s answers again", type(self.cache).__name__)
+
+
+def _later(first: AccessToken | None, second: AccessToken | None) -> AccessToken | None:
+    if first is None or second is None:
+        return first or second
+    return first if first.expires_on >= second.expires_on else second
