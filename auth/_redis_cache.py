@@ -98,6 +98,7 @@ class RedisTokenCache:
         encryption_key: bytes | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         socket_timeout: float = DEFAULT_SOCKET_TIMEOUT,
+        _clock: Callable[[], float] = time.time,
         **redis_options: Any,
     ) -> Self:
         """A cache on ``redis://`` or ``rediss://`` ``url`` with its own sync and asyncio clients,
@@ -116,7 +117,11 @@ class RedisTokenCache:
                 "the Redis URL is not valid: use redis://[:password@]host[:port][/db] or rediss://"
             ) from None
         cache = cls(
-            sync_client, prefix=prefix, encryption_key=encryption_key, lock_timeout=lock_timeout
+            sync_client,
+            prefix=prefix,
+            encryption_key=encryption_key,
+            lock_timeout=lock_timeout,
+            _clock=_clock,
         )
         cache._async_factory = lambda: redis_module.asyncio.Redis.from_url(url, **options)
         cache._owns_clients = True

@@ -64,3 +64,45 @@ def exception_texts(exc: BaseException) -> str:
         texts += [str(current), repr(current)]
         current = current.__cause__ or current.__context__
     return "\n".join(texts)
+
+
+class Recording:
+    """A SharedTokenCache that forwards to another one and records which methods were called."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def _forward(self, name: str, *args: Any) -> Any:
+        self.calls.append(name)
+        return getattr(self.inner, name)(*args)
+
+    def load(self, key: str) -> Any:
+        return self._forward("load", key)
+
+    def save(self, key: str, token: AccessToken) -> None:
+        self._forward("save", key, token)
+
+    def discard(self, key: str, token: AccessToken) -> None:
+        self._forward("discard", key, token)
+
+    def lock(self, key: str) -> Any:
+        return self._forward("lock", key)
+
+    def unlock(self, key: str, owner: str) -> None:
+        self._forward("unlock", key, owner)
+
+    async def aload(self, key: str) -> Any:
+        return await self._forward("aload", key)
+
+    async def asave(self, key: str, token: AccessToken) -> None:
+        await self._forward("asave", key, token)
+
+    async def adiscard(self, key: str, token: AccessToken) -> None:
+        await self._forward("adiscard", key, token)
+
+    async def alock(self, key: str) -> Any:
+        return await self._forward("alock", key)
+
+    async def aunlock(self, key: str, owner: str) -> None:
+        await self._forward("aunlock", key, owner)

@@ -9,7 +9,6 @@ import time
 import pytest
 import redis
 import redis.asyncio
-from bench._redis_server import RedisServer
 from cache_support import (
     CLIENT_ID,
     KEY,
@@ -24,6 +23,7 @@ from cache_support import (
 from alleviate_debtcore.auth import RedisTokenCache, SharedTokenCache
 from alleviate_debtcore.auth._cache import hashed_cache_key
 from alleviate_debtcore.errors import ConfigurationError, DebtCoreError, TokenCacheError
+from bench._redis_server import RedisServer
 
 
 @pytest.fixture
