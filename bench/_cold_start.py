@@ -1,8 +1,9 @@
 """N processes cold-starting together against one sandbox, sharing a token cache.
 
 ``run_cold_start`` starts ``python -m bench._cold_start BASE_URL KIND TARGET CALLS`` N times;
-each worker imports the client, builds ``AsyncDebtCore`` with ``FileTokenCache(TARGET)`` or
-``RedisTokenCache.from_url(TARGET)`` (KIND ``file`` or ``redis``), prints ``READY`` and waits for
+each worker imports the client, builds ``AsyncDebtCore`` with ``FileTokenCache(TARGET)``,
+``RedisTokenCache.from_url(TARGET)`` or the default in-memory cache (KIND ``file``, ``redis`` or
+``memory``, TARGET ignored: the baseline), prints ``READY`` and waits for
 a line on stdin, so that every worker's first call starts at the same moment; then it makes
 CALLS concurrent ``credit_report`` calls and prints one JSON line: calls that succeeded, the
 failures by exception type (and whether each is a ``DebtCoreError``), and the burst's wall time.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _READY_TIMEOUT = 60.0
+KINDS = ("file", "redis", "memory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,11 @@ async def _work(base_url: str, kind: str, target: str, calls: int) -> dict[str, 
 
     from ._memory_probe import CLIENT_ID, CLIENT_SECRET, REPORT_ID
 
-    cache = FileTokenCache(target) if kind == "file" else RedisTokenCache.from_url(target)
+    cache: FileTokenCache | RedisTokenCache | None = None
+    if kind == "file":
+        cache = FileTokenCache(target)
+    elif kind == "redis":
+        cache = RedisTokenCache.from_url(target)
     failures: Counter[str] = Counter()
     foreign: Counter[str] = Counter()
     async with AsyncDebtCore(
@@ -118,8 +124,10 @@ async def _work(base_url: str, kind: str, target: str, calls: int) -> dict[str, 
 
 def main(argv: list[str]) -> None:
     base_url, kind, target, calls = argv
-    if kind not in ("file", "redis"):
-        raise SystemExit("usage: python -m bench._cold_start BASE_URL file|redis TARGET CALLS")
+    if kind not in KINDS:
+        raise SystemExit(
+            "usage: python -m bench._cold_start BASE_URL file|redis|memory TARGET CALLS"
+        )
     print(json.dumps(asyncio.run(_work(base_url, kind, target, int(calls)))), flush=True)
 
 

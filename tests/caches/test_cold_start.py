@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bench._cold_start import run_cold_start
-from bench._redis_server import RedisServer
 from cache_support import token_requests
 
 from alleviate_debtcore.sandbox import SandboxServer
+from bench._cold_start import run_cold_start
+from bench._redis_server import RedisServer
 
 PROCESSES, CALLS = 8, 100
 
