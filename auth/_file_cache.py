@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -152,7 +152,7 @@ class FileTokenCache:
         return dict(entries) if isinstance(entries, dict) else {}  # pyright: ignore[reportUnknownArgumentType]
 
     @contextlib.contextmanager
-    def _writing(self) -> Any:
+    def _writing(self) -> Iterator[dict[str, Any]]:
         """The current entries, minus expired ones, to change; written back atomically."""
         lock = self._file_lock_class(self._sidecar(".lock"), mode=0o600, thread_local=False)
         try:

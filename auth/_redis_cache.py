@@ -150,7 +150,7 @@ class RedisTokenCache:
     def discard(self, key: str, token: AccessToken) -> None:
         name = self.entry_name(key)
         raw = self._run_sync(lambda r: r.get(name))
-        if self._matches(name, raw, token):
+        if raw is not None and self._matches(name, raw, token):
             self._run_sync(lambda r: r.eval(_DELETE_IF_EQUAL, 1, name, raw))
 
     def lock(self, key: str) -> str | None:
@@ -183,7 +183,7 @@ class RedisTokenCache:
             return await asyncio.to_thread(self.discard, key, token)
         name = self.entry_name(key)
         raw = await self._run_async(lambda r: r.get(name))
-        if self._matches(name, raw, token):
+        if raw is not None and self._matches(name, raw, token):
             await self._run_async(lambda r: r.eval(_DELETE_IF_EQUAL, 1, name, raw))
 
     async def alock(self, key: str) -> str | None:
