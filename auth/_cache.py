@@ -43,9 +43,9 @@ def hashed_cache_key(key: str) -> str:
 class TokenCache(Protocol):
     """A token store keyed by :func:`token_cache_key` strings.
 
-    Methods are synchronous and are called on the event loop by the async flow, so they must be
-    quick (an in-process dict, a local file or a fast shared store). Implementations must be
-    thread-safe. A store shared across processes lets them share one token per identity and scope.
+    Methods are synchronous and are called on every request, on the event loop by the async flow,
+    so they must be quick (an in-process dict). Implementations must be thread-safe. For a store
+    that processes share (a file, Redis), implement :class:`SharedTokenCache` instead.
     """
 
     def get(self, key: str) -> AccessToken | None:
