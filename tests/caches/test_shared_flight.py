@@ -7,6 +7,7 @@ and its own locks, so only the store connects them. Every test runs with both st
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -15,10 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from cache_support import (
     CLIENT_SECRET,
     Clock,
     Recording,
+    exception_texts,
     log_texts,
     make_auth,
     token,
@@ -33,7 +36,7 @@ from alleviate_debtcore.auth import (
     SharedTokenCache,
 )
 from alleviate_debtcore.credit import GetCreditReportInput
-from alleviate_debtcore.errors import CredentialError, DebtCoreError
+from alleviate_debtcore.errors import CredentialError, DebtCoreError, TokenCacheError
 from alleviate_debtcore.sandbox import SandboxServer
 from bench._redis_server import RedisServer
 
@@ -278,3 +281,50 @@ async def test_redis_killed_mid_run_every_call_succeeds_or_raises_a_debtcore_err
     assert "RedisTokenCache failed" in texts
     assert not _tokens_in(texts, seen_tokens)
     assert not any(CLIENT_SECRET in str(exc) for exc in failures)
+
+
+async def test_no_token_or_secret_in_cache_keys_logs_or_errors(
+    sandbox_server: SandboxServer,
+    new_cache: CacheFactory,
+    redis_server: RedisServer,
+    prefix: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="alleviate_debtcore")
+    cache = new_cache()
+    auth = make_auth(sandbox_server, cache)
+    tokens = {(await auth.get_token()).token}
+    sandbox_server.state.tokens.revoke_all()
+    async with httpx.AsyncClient(auth=auth) as http:  # a 401, a refresh through the cache
+        url = sandbox_server.environment.url("credit")
+        response = await http.post(url, json={"query": "{ __typename }"})
+    assert response.status_code == 200
+    tokens.add((await auth.get_token()).token)
+    assert len(tokens) == 2
+    # A cache that fails: its error is logged, the call still gets a token.
+    broken = FileTokenCache(tmp_path / "a-file" / "tokens.json")
+    (tmp_path / "a-file").write_text("in the way")
+    assert await make_auth(sandbox_server, broken).get_token()
+    errors: list[BaseException] = []
+    try:
+        await broken.asave(auth.cache_key, token(next(iter(tokens)), now=time.time()))
+    except TokenCacheError as exc:
+        errors.append(exc)
+    assert errors
+    # Everything a cache names or says.
+    redis_keys = redis.Redis.from_url(redis_server.url).keys("*")
+    names = " ".join(key.decode() for key in redis_keys)
+    names += " ".join(path.name for path in tmp_path.iterdir())
+    if (tmp_path / "tokens.json").exists():
+        names += " ".join(json.loads((tmp_path / "tokens.json").read_text())["entries"])
+    texts = "\n".join(
+        [names, log_texts(caplog.records), repr(auth), repr(cache)]
+        + [exception_texts(exc) for exc in errors]
+    )
+    assert "token cache FileTokenCache failed" in texts
+    for secret in (*tokens, CLIENT_SECRET, "local-client", sandbox_server.state.tokens.tenant_id):
+        assert secret not in names
+    for secret in (*tokens, CLIENT_SECRET):
+        assert secret not in texts
+    await auth.aclose()
