@@ -10,9 +10,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from alleviate_debtcore.errors import ConfigurationError, TokenCacheError
 
@@ -146,13 +146,16 @@ class FileTokenCache:
             document = json.loads(raw)
         except ValueError:
             return {}  # damaged (not by us: writes are atomic); the next write replaces it
-        if not isinstance(document, dict) or document.get("version") != _FORMAT:  # pyright: ignore[reportUnknownMemberType]
+        if not isinstance(document, dict):
             return {}
-        entries: object = document.get("entries")  # pyright: ignore[reportUnknownMemberType]
-        return dict(entries) if isinstance(entries, dict) else {}  # pyright: ignore[reportUnknownArgumentType]
+        fields = cast("dict[str, object]", document)
+        entries = fields.get("entries")
+        if fields.get("version") != _FORMAT or not isinstance(entries, dict):
+            return {}
+        return dict(cast("dict[str, Any]", entries))
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[dict[str, Any]]:
+    def _writing(self) -> Generator[dict[str, Any]]:
         """The current entries, minus expired ones, to change; written back atomically."""
         lock = self._file_lock_class(self._sidecar(".lock"), mode=0o600, thread_local=False)
         try:

@@ -65,12 +65,13 @@ class RedisTokenCache:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         _clock: Callable[[], float] = time.time,
     ) -> None:
-        redis_module = _import_redis()
-        if isinstance(client, redis_module.asyncio.Redis):
-            self._sync: redis.Redis | None = None
-            self._async: redis.asyncio.Redis | None = client
-        elif isinstance(client, redis_module.Redis):  # pyright: ignore[reportUnnecessaryIsInstance]
-            self._sync, self._async = client, None
+        sync_class, async_class = _redis_classes()
+        self._sync: redis.Redis | None = None
+        self._async: redis.asyncio.Redis | None = None
+        if isinstance(client, async_class):
+            self._async = client
+        elif isinstance(client, sync_class):  # pyright: ignore[reportUnnecessaryIsInstance]
+            self._sync = client
         else:
             raise ConfigurationError(
                 f"client must be a redis.Redis or redis.asyncio.Redis, not {type(client).__name__}"
@@ -103,14 +104,15 @@ class RedisTokenCache:
     ) -> Self:
         """A cache on ``redis://`` or ``rediss://`` ``url`` with its own sync and asyncio clients,
         closed by :meth:`close` / :meth:`aclose`. ``redis_options`` go to ``from_url``."""
-        redis_module = _import_redis()
+        sync_class, async_class = _redis_classes()
         options: dict[str, Any] = {
             "socket_timeout": socket_timeout,
             "socket_connect_timeout": socket_timeout,
             **redis_options,
         }
+        # redis-py leaves from_url's **kwargs untyped.
         try:
-            sync_client = redis_module.Redis.from_url(url, **options)
+            sync_client = sync_class.from_url(url, **options)  # pyright: ignore[reportUnknownMemberType]
         except ValueError:
             # The message would quote the URL, and with it any password.
             raise ConfigurationError(
@@ -123,7 +125,7 @@ class RedisTokenCache:
             lock_timeout=lock_timeout,
             _clock=_clock,
         )
-        cache._async_factory = lambda: redis_module.asyncio.Redis.from_url(url, **options)
+        cache._async_factory = lambda: async_class.from_url(url, **options)  # pyright: ignore[reportUnknownMemberType]
         cache._owns_clients = True
         return cache
 
@@ -271,7 +273,7 @@ class RedisTokenCache:
             _fail(exc)
 
 
-def _import_redis() -> Any:
+def _redis_classes() -> tuple[type[redis.Redis], type[redis.asyncio.Redis]]:
     try:
         import redis
         import redis.asyncio
@@ -279,7 +281,7 @@ def _import_redis() -> Any:
         raise ConfigurationError(
             "RedisTokenCache needs the redis package: pip install 'alleviate-debtcore[redis]'"
         ) from exc
-    return redis
+    return redis.Redis, redis.asyncio.Redis
 
 
 def _redis_errors() -> tuple[type[Exception], ...]:

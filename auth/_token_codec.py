@@ -7,7 +7,7 @@ import binascii
 import json
 import math
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from alleviate_debtcore.errors import ConfigurationError
 
@@ -32,9 +32,12 @@ def token_from_fields(fields: object) -> AccessToken | None:
     """The token ``fields`` describe, or None when they are not a well-formed entry."""
     if not isinstance(fields, dict):
         return None
-    token: object = fields.get("token")  # pyright: ignore[reportUnknownMemberType]
-    expires_on: object = fields.get("expires_on")  # pyright: ignore[reportUnknownMemberType]
-    refresh_on: object = fields.get("refresh_on")  # pyright: ignore[reportUnknownMemberType]
+    entry = cast("dict[str, object]", fields)
+    token, expires_on, refresh_on = (
+        entry.get("token"),
+        entry.get("expires_on"),
+        entry.get("refresh_on"),
+    )
     if (
         not isinstance(token, str)
         or not isinstance(expires_on, int | float)
