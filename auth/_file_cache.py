@@ -107,7 +107,9 @@ class FileTokenCache:
         if lock is not None:
             lock.release()
 
-    # --- SharedTokenCache: async (a thread each: file locks and writes block) ------------------
+    # --- SharedTokenCache: async ---------------------------------------------------------------
+    # Reads and writes run in a thread (a write waits for other writers). Locking does not wait
+    # (a non-blocking flock), so it runs on the loop: a cancelled await cannot lose a held lock.
 
     async def aload(self, key: str) -> AccessToken | None:
         return await asyncio.to_thread(self.load, key)
@@ -119,10 +121,10 @@ class FileTokenCache:
         await asyncio.to_thread(self.discard, key, token)
 
     async def alock(self, key: str) -> str | None:
-        return await asyncio.to_thread(self.lock, key)
+        return self.lock(key)
 
     async def aunlock(self, key: str, owner: str) -> None:
-        await asyncio.to_thread(self.unlock, key, owner)
+        self.unlock(key, owner)
 
     def __repr__(self) -> str:
         return f"FileTokenCache({str(self._path)!r})"

@@ -86,7 +86,11 @@ class SharedFlight:
                 return Flight(fetch=True, fallback=_later(stored, current))
             if owner is not None:
                 # A fetch may have ended between our read and our lock: read again.
-                stored, _ = await self._aguard(self.cache.aload(self._key), None)
+                try:
+                    stored, _ = await self._aguard(self.cache.aload(self._key), None)
+                except BaseException:  # cancelled: a file lock would stay held until exit
+                    await self.aend(owner, None)
+                    raise
                 if stored is not None and not stored.is_due(self._clock()):
                     await self.aend(owner, None)
                     return Flight(token=stored)

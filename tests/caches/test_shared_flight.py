@@ -328,3 +328,21 @@ async def test_no_token_or_secret_in_cache_keys_logs_or_errors(
     for secret in (*tokens, CLIENT_SECRET):
         assert secret not in texts
     await auth.aclose()
+
+
+async def test_a_cancelled_fetch_releases_the_lock(
+    sandbox_server: SandboxServer, new_cache: CacheFactory
+) -> None:
+    auth = make_auth(sandbox_server, new_cache())
+    other_process = new_cache()
+    sandbox_server.state.faults.latency = 1.0
+    fetching = asyncio.create_task(auth.get_token())
+    await asyncio.sleep(0.5)
+    assert await other_process.alock(auth.cache_key) is None  # held by the fetch
+    fetching.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fetching
+    owner = await other_process.alock(auth.cache_key)
+    assert owner is not None
+    await other_process.aunlock(auth.cache_key, owner)
+    await auth.aclose()
