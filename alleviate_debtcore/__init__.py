@@ -40,6 +40,7 @@ from .errors import (
     RateLimitError,
     ResponseDecodeError,
     ResponseValidationError,
+    TokenCacheError,
     TokenEndpointError,
     UnprocessableEntityError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryPolicy",
     "Service",
+    "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",
     "__version__",

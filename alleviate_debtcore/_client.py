@@ -14,6 +14,8 @@ from alleviate_debtcore.auth import (
     AzureCredential,
     ClientSecretCredential,
     EntraAuth,
+    SharedTokenCache,
+    TokenCache,
     TokenCredential,
     TokenEndpointCredential,
 )
@@ -69,6 +71,9 @@ class AsyncDebtCore:
     - ``credential``: instead, a credential object: ``CertificateCredential``,
       ``ClientAssertionCredential``, ... from ``alleviate_debtcore.auth`` (without an
       ``authority`` of its own, it asks this environment's), or an azure-identity credential.
+    - ``token_cache``: where tokens fetched for ``client_id``/``client_secret`` or ``credential``
+      are kept: in memory by default; a ``FileTokenCache`` or ``RedisTokenCache``
+      (``alleviate_debtcore.auth``) shares one token between processes.
     - ``auth``: any ``httpx.Auth`` instead (e.g. ``EntraAuth`` with a shared token cache).
     - ``environment``: ``"sandbox"`` (default), ``"production"`` or an ``Environment``.
     - ``http_client``: your own ``httpx.AsyncClient``; we never close it.
@@ -86,6 +91,7 @@ class AsyncDebtCore:
         client_secret: str | None = None,
         environment: str | Environment = "sandbox",
         credential: TokenCredential | AzureCredential | None = None,
+        token_cache: TokenCache | SharedTokenCache | None = None,
         auth: httpx.Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -104,11 +110,18 @@ class AsyncDebtCore:
         ]
         if len(given) > 1:
             raise ConfigurationError(f"pass either {given[0]} or {given[1]}, not both")
+        if auth is not None and token_cache is not None:
+            raise ConfigurationError(
+                "token_cache goes with client_id/client_secret or credential; with auth, "
+                "pass the cache to your EntraAuth"
+            )
         self._owned_auth: EntraAuth | None = None
         if credential is not None:
             if isinstance(credential, TokenEndpointCredential):
                 credential.use_default_authority(self.environment.authority)
-            auth = self._owned_auth = EntraAuth(credential, scope=self.environment.scope)
+            auth = self._owned_auth = EntraAuth(
+                credential, scope=self.environment.scope, cache=token_cache
+            )
         elif auth is None:
             if not client_id or not client_secret:
                 missing = "client_id" if not client_id else "client_secret"
@@ -124,6 +137,7 @@ class AsyncDebtCore:
                     authority=self.environment.authority,
                 ),
                 scope=self.environment.scope,
+                cache=token_cache,
             )
             self._owned_auth = auth
         if max_retries < 0:
@@ -180,6 +194,7 @@ class AsyncDebtCore:
         cls,
         *,
         environ: Mapping[str, str] | None = None,
+        token_cache: TokenCache | SharedTokenCache | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -203,6 +218,7 @@ class AsyncDebtCore:
             client_id=env[ENV_CLIENT_ID],
             client_secret=env[ENV_CLIENT_SECRET],
             environment=environment,
+            token_cache=token_cache,
             http_client=http_client,
             timeout=timeout,
             max_retries=max_retries,

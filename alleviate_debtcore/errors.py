@@ -8,6 +8,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   ├── InvalidCredentialsError ... the token endpoint refused our configuration (never retried)
     │   ├── TokenEndpointError ........ the token endpoint failed or was unreachable (retried first)
     │   └── MalformedTokenResponseError  the token endpoint answered something other than a token
+    ├── TokenCacheError ............... a shared token cache (file, Redis) could not be used
     ├── APIError ...................... the Debt Core API could not be used
     │   ├── APIConnectionError ........ no HTTP response arrived
     │   │   └── APITimeoutError ....... ... because a timeout expired
@@ -60,6 +61,7 @@ __all__ = [
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseValidationError",
+    "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",
     "status_error_class",
@@ -122,6 +124,13 @@ class TokenEndpointError(CredentialError):
 
 class MalformedTokenResponseError(CredentialError):
     """The token endpoint answered 2xx with a body that is not a usable bearer token."""
+
+
+class TokenCacheError(DebtCoreError):
+    """A shared token cache (a file, Redis) could not be read, written or locked.
+
+    ``EntraAuth`` never lets it reach API calls: it logs a WARNING and fetches its own token.
+    """
 
 
 # --- the Debt Core API ---------------------------------------------------------------------------

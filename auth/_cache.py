@@ -1,7 +1,14 @@
-"""Where tokens are kept between requests: a small protocol and the in-memory default."""
+"""Where tokens are kept between requests: the two cache protocols and the in-memory default.
+
+``TokenCache`` is a store private to the process (or as quick as one): ``EntraAuth`` reads it on
+every request. ``SharedTokenCache`` is a store that processes share (``FileTokenCache``,
+``RedisTokenCache``): ``EntraAuth`` keeps the token in memory, goes to the store only when it has
+no token or its token is due, and takes the store's lock so that one process fetches for all.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterable
@@ -9,7 +16,13 @@ from typing import Protocol, runtime_checkable
 
 from ._token import AccessToken
 
-__all__ = ["InMemoryTokenCache", "TokenCache", "token_cache_key"]
+__all__ = [
+    "InMemoryTokenCache",
+    "SharedTokenCache",
+    "TokenCache",
+    "hashed_cache_key",
+    "token_cache_key",
+]
 
 
 def token_cache_key(parts: Iterable[str], scope: str) -> str:
@@ -20,13 +33,19 @@ def token_cache_key(parts: Iterable[str], scope: str) -> str:
     return json.dumps([*parts, scope], separators=(",", ":"))
 
 
+def hashed_cache_key(key: str) -> str:
+    """A :func:`token_cache_key` as a shared store names it: SHA-256 hex, so that the store's
+    keys reveal neither the tenant, the client id nor the scope."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 @runtime_checkable
 class TokenCache(Protocol):
     """A token store keyed by :func:`token_cache_key` strings.
 
-    Methods are synchronous and are called on the event loop by the async flow, so they must be
-    quick (an in-process dict, a local file or a fast shared store). Implementations must be
-    thread-safe. A store shared across processes lets them share one token per identity and scope.
+    Methods are synchronous and are called on every request, on the event loop by the async flow,
+    so they must be quick (an in-process dict). Implementations must be thread-safe. For a store
+    that processes share (a file, Redis), implement :class:`SharedTokenCache` instead.
     """
 
     def get(self, key: str) -> AccessToken | None:
@@ -39,6 +58,62 @@ class TokenCache(Protocol):
 
     def remove(self, key: str) -> None:
         """Forget the token under ``key``; no error when there is none."""
+        ...
+
+
+@runtime_checkable
+class SharedTokenCache(Protocol):
+    """A token store shared by processes, with a lock per key for cross-process single flight.
+
+    Sync methods serve ``httpx.Client`` (and the sync client), ``a``-prefixed ones the async flow:
+    they must not block the event loop. Keys are :func:`token_cache_key` strings; implementations
+    store them hashed (:func:`hashed_cache_key`). Failures raise
+    :class:`~alleviate_debtcore.errors.TokenCacheError`, which ``EntraAuth`` logs and works around
+    by fetching its own token.
+
+    The lock: ``lock`` returns an owner id when it took the lock for ``key``, None when another
+    process holds it; ``unlock`` releases it only for that owner. The holder fetches and stores
+    a token; the others re-read the store until the token appears or the lock is free again.
+    """
+
+    def load(self, key: str) -> AccessToken | None:
+        """The stored token, or None; expired tokens are never returned."""
+        ...
+
+    def save(self, key: str, token: AccessToken) -> None:
+        """Store ``token`` under ``key`` until it expires."""
+        ...
+
+    def discard(self, key: str, token: AccessToken) -> None:
+        """Forget the entry under ``key`` if it still holds ``token`` (a token the API refused)."""
+        ...
+
+    def lock(self, key: str) -> str | None:
+        """Take the refresh lock for ``key`` without waiting: an owner id, or None if held."""
+        ...
+
+    def unlock(self, key: str, owner: str) -> None:
+        """Release the refresh lock if ``owner`` still holds it."""
+        ...
+
+    async def aload(self, key: str) -> AccessToken | None:
+        """:meth:`load` for the async flow."""
+        ...
+
+    async def asave(self, key: str, token: AccessToken) -> None:
+        """:meth:`save` for the async flow."""
+        ...
+
+    async def adiscard(self, key: str, token: AccessToken) -> None:
+        """:meth:`discard` for the async flow."""
+        ...
+
+    async def alock(self, key: str) -> str | None:
+        """:meth:`lock` for the async flow."""
+        ...
+
+    async def aunlock(self, key: str, owner: str) -> None:
+        """:meth:`unlock` for the async flow."""
         ...
 
 

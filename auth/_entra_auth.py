@@ -17,8 +17,9 @@ import httpx
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
 from ._azure import AzureCredential, AzureCredentialAdapter, is_azure_credential
-from ._cache import InMemoryTokenCache, TokenCache, token_cache_key
+from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache, token_cache_key
 from ._credential import TokenCredential, validate_scope
+from ._shared_flight import SharedFlight
 from ._token import AccessToken
 
 __all__ = ["EntraAuth"]
@@ -29,6 +30,8 @@ logger = logging.getLogger("alleviate_debtcore.auth")
 _JITTER_MAX = 60.0
 # After a failed proactive refresh, the still-valid token is used this long before trying again.
 _REFRESH_RETRY_DELAY = 30.0
+# While another process refreshes the shared token, the due one serves this long between looks.
+_PEER_RECHECK_DELAY = 1.0
 
 
 class EntraAuth(httpx.Auth):
@@ -42,6 +45,11 @@ class EntraAuth(httpx.Auth):
     - A failed refresh keeps the valid token (WARNING logged, retried 30 s later); only a missing
       or expired token lets the error reach the caller.
     - A 401 from the API drops the rejected token and replays the request once with a new token.
+    - ``cache``: a :class:`TokenCache` (read on every request; default: in memory), or a
+      :class:`SharedTokenCache` such as ``FileTokenCache`` or ``RedisTokenCache``: the token is
+      kept in memory too, the store is read only when it is missing or due, and one process
+      fetches for all under the store's lock. A store that fails is logged (WARNING) and worked
+      around: the process fetches its own token.
 
     ``credential`` is one of this package's credentials, any ``TokenCredential``, or an
     azure-core credential (``azure.identity`` or ``azure.identity.aio``) used as it is: then
@@ -57,7 +65,7 @@ class EntraAuth(httpx.Auth):
         *,
         scope: str,
         refresh_margin: float = 300.0,
-        cache: TokenCache | None = None,
+        cache: TokenCache | SharedTokenCache | None = None,
         _clock: Callable[[], float] = time.time,
         _jitter: Callable[[], float] | None = None,
         _refresh_retry_delay: float = _REFRESH_RETRY_DELAY,
@@ -71,8 +79,13 @@ class EntraAuth(httpx.Auth):
         )
         self._scope = validate_scope(scope)
         self._refresh_margin = float(refresh_margin)
-        self._cache: TokenCache = cache if cache is not None else InMemoryTokenCache()
         self._key = token_cache_key(self._credential.cache_key_parts, scope)
+        # With a shared store, self._cache is this process's copy of the store's token.
+        self._shared: SharedFlight | None = None
+        if isinstance(cache, SharedTokenCache):
+            self._shared = SharedFlight(cache, self._key, clock=_clock)
+            cache = None
+        self._cache: TokenCache = cache if cache is not None else InMemoryTokenCache()
         self._clock = _clock
         self._jitter = _jitter if _jitter is not None else _random_jitter
         self._refresh_retry_delay = _refresh_retry_delay
@@ -143,15 +156,28 @@ class EntraAuth(httpx.Auth):
                 return token
             if token is None:
                 self._raise_failure_since(seen)
-            requested_at, started = self._clock(), time.monotonic()
+            owner = None
+            if self._shared is not None:
+                flight = await self._shared.abegin(token)
+                if not flight.fetch:
+                    return self._adopt(flight.token, token)
+                owner, token = flight.owner, flight.fallback
+            stored = None
             try:
-                fresh = await self._credential.get_token(self._scope)
-            except Exception as exc:
-                kept = self._fall_back(exc, token, started)
-                if kept is None:
-                    raise
-                return kept
-            return self._store(fresh, requested_at, started, token)
+                requested_at, started = self._clock(), time.monotonic()
+                try:
+                    fresh = await self._credential.get_token(self._scope)
+                except Exception as exc:
+                    kept = self._fall_back(exc, token, started)
+                    if kept is None:
+                        raise
+                    return kept
+                stored = self._store(fresh, requested_at, started, token)
+                return stored
+            finally:
+                if self._shared is not None:
+                    # Publish before unlocking, so that waiting processes find the new token.
+                    await self._shared.aend(owner, stored)
 
     def get_token_sync(self) -> AccessToken:
         """The cached token, fetched or refreshed first when needed (the sync flow's path)."""
@@ -169,25 +195,41 @@ class EntraAuth(httpx.Auth):
                 return token
             if token is None:
                 self._raise_failure_since(seen)
-            requested_at, started = self._clock(), time.monotonic()
+            owner = None
+            if self._shared is not None:
+                flight = self._shared.begin(token)
+                if not flight.fetch:
+                    return self._adopt(flight.token, token)
+                owner, token = flight.owner, flight.fallback
+            stored = None
             try:
-                fresh = self._credential.get_token_sync(self._scope)
-            except Exception as exc:
-                kept = self._fall_back(exc, token, started)
-                if kept is None:
-                    raise
-                return kept
-            return self._store(fresh, requested_at, started, token)
+                requested_at, started = self._clock(), time.monotonic()
+                try:
+                    fresh = self._credential.get_token_sync(self._scope)
+                except Exception as exc:
+                    kept = self._fall_back(exc, token, started)
+                    if kept is None:
+                        raise
+                    return kept
+                stored = self._store(fresh, requested_at, started, token)
+                return stored
+            finally:
+                if self._shared is not None:
+                    self._shared.end(owner, stored)
         finally:
             self._thread_fetch_lock.release()
 
     async def _renew_async(self, rejected: AccessToken) -> AccessToken | None:
         self._drop_if_current(rejected)
+        if self._shared is not None:
+            await self._shared.adiscard(rejected)
         fresh = await self.get_token()
         return None if fresh.token == rejected.token else fresh
 
     def _renew_sync(self, rejected: AccessToken) -> AccessToken | None:
         self._drop_if_current(rejected)
+        if self._shared is not None:
+            self._shared.discard(rejected)
         fresh = self.get_token_sync()
         return None if fresh.token == rejected.token else fresh
 
@@ -261,6 +303,25 @@ class EntraAuth(httpx.Auth):
         )
         return stored
 
+    def _adopt(self, shared: AccessToken | None, current: AccessToken | None) -> AccessToken:
+        """Use the shared store's token, or keep ``current`` while another process refreshes."""
+        now = self._clock()
+        token = shared if shared is not None else current
+        assert token is not None  # SharedFlight keeps current only when it is valid
+        with self._state_lock:
+            if shared is not None:
+                self._cache.set(self._key, shared)
+                self._fetch_count += 1
+                self._last_failure = None
+            # A due token means another process is refreshing it: look again in a moment.
+            self._next_refresh_attempt = now + _PEER_RECHECK_DELAY if token.is_due(now) else 0.0
+        if shared is not None and (current is None or current.token != shared.token):
+            logger.info(
+                "using the token another process stored in the shared cache; expires in %.0f s",
+                shared.expires_on - now,
+            )
+        return token
+
     def _fall_back(
         self, exc: Exception, current: AccessToken | None, started: float
     ) -> AccessToken | None:
@@ -273,6 +334,8 @@ class EntraAuth(httpx.Auth):
                 self._last_failure = (self._fetch_count, exc)
                 return None
             self._next_refresh_attempt = now + self._refresh_retry_delay
+            if self._shared is not None:
+                self._cache.set(self._key, current)  # it may be the store's, new to this process
         logger.warning(
             "token refresh failed after %.3f s (%s); still using the current token, which "
             "expires in %.0f s; next attempt in %.0f s",
@@ -302,9 +365,10 @@ class EntraAuth(httpx.Auth):
         self._credential.close()
 
     def __repr__(self) -> str:
+        cache = f", cache={self._shared.cache!r}" if self._shared is not None else ""
         return (
             f"EntraAuth(credential={self._credential!r}, scope={self._scope!r}, "
-            f"refresh_margin={self._refresh_margin!r})"
+            f"refresh_margin={self._refresh_margin!r}{cache})"
         )
 
 

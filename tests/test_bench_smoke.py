@@ -20,6 +20,7 @@ SCENARIOS = {
     "overhead_loopback",
     "gql_loopback",
     "token_single_flight",
+    "shared_token_cache",
     "large_report",
     "import_time",
     "sandbox_throughput",
