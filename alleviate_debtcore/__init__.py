@@ -14,10 +14,12 @@ if not (_Path(__file__).parent / "auth").is_dir():
 
 from ._client import AsyncDebtCore
 from ._environment import SERVICES, Environment, Service
+from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._logging import configure_logging_from_env
 from ._models import OpenStrEnum
+from ._options import DEFAULT_TIMEOUT
 from ._payload import unwrap
-from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RetryPolicy
+from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -30,6 +32,7 @@ from .errors import (
     ConflictError,
     CredentialError,
     DebtCoreError,
+    EventLoopError,
     GraphQLResponseError,
     InternalServerError,
     InvalidCredentialsError,
@@ -39,6 +42,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenCacheError,
     TokenEndpointError,
@@ -46,6 +50,7 @@ from .errors import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "SERVICES",
@@ -61,6 +66,7 @@ __all__ = [
     "CredentialError",
     "DebtCoreError",
     "Environment",
+    "EventLoopError",
     "GraphQLResponseError",
     "InternalServerError",
     "InvalidCredentialsError",
@@ -71,6 +77,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "Service",

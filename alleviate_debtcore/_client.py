@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from functools import cached_property
@@ -20,8 +21,11 @@ from alleviate_debtcore.auth import (
     TokenEndpointCredential,
 )
 
-from ._environment import Environment, Service
-from ._transport import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GraphQLTransport
+from ._environment import SERVICES, Environment, Service
+from ._http import DEFAULT_MAX_RESPONSE_SIZE
+from ._options import TransportOptions
+from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._transport import GraphQLTransport
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -52,10 +56,61 @@ def _environment(value: str | Environment) -> Environment:
     )
 
 
-def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
-    if value is None:
-        return DEFAULT_TIMEOUT
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+def _auth(
+    environment: Environment,
+    *,
+    client_id: str | None,
+    client_secret: str | None,
+    credential: TokenCredential | AzureCredential | None,
+    auth: httpx.Auth | None,
+    token_cache: TokenCache | SharedTokenCache | None,
+    retry_policy: RetryPolicy,
+) -> tuple[httpx.Auth, EntraAuth | None]:
+    """The auth for every call, and the part of it we own (and so close)."""
+    given = [
+        name
+        for name, value in (
+            ("client_id/client_secret", client_id or client_secret),
+            ("credential", credential),
+            ("auth", auth),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise ConfigurationError(f"pass only one of {', '.join(given)}")
+    if auth is not None and token_cache is not None:
+        raise ConfigurationError(
+            "token_cache goes with client_id/client_secret or credential; with auth, "
+            "pass the cache to your EntraAuth"
+        )
+    if auth is not None:
+        if not isinstance(auth, httpx.Auth):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("auth must be an httpx.Auth (for example an EntraAuth)")
+        return auth, None
+    if credential is not None:
+        if isinstance(credential, TokenEndpointCredential):
+            credential.use_default_authority(environment.authority)
+        # Handed over: aclose() closes the credential's HTTP clients (it stays usable).
+        owned = EntraAuth(credential, scope=environment.scope, cache=token_cache)
+        return owned, owned
+    if not client_id or not client_secret:
+        missing = "client_id" if not client_id else "client_secret"
+        raise ConfigurationError(
+            f"{missing} is missing: pass client_id and client_secret (from your Alleviate "
+            "account manager), a credential, an auth object, or use AsyncDebtCore.from_env()"
+        )
+    owned = EntraAuth(
+        ClientSecretCredential(
+            tenant_id=environment.tenant_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            authority=environment.authority,
+            retry_policy=retry_policy,  # one policy for the token and the API
+        ),
+        scope=environment.scope,
+        cache=token_cache,
+    )
+    return owned, owned
 
 
 class AsyncDebtCore:
@@ -64,24 +119,32 @@ class AsyncDebtCore:
     >>> async with AsyncDebtCore(client_id="...", client_secret="...") as debtcore:
     ...     result = await debtcore.credit.credit_report(input=GetCreditReportInput(id="..."))
 
-    Every argument is keyword-only:
+    Every argument is keyword-only. Authenticate with one of:
 
     - ``client_id``/``client_secret``: the client app's Entra credentials; tokens are fetched,
-      cached and refreshed by ``alleviate_debtcore.auth.EntraAuth``.
-    - ``credential``: instead, a credential object: ``CertificateCredential``,
+      cached and refreshed by ``alleviate_debtcore.auth.EntraAuth``, which ``aclose()`` closes.
+    - ``credential``: a credential object: ``CertificateCredential``,
       ``ClientAssertionCredential``, ... from ``alleviate_debtcore.auth`` (without an
-      ``authority`` of its own, it asks this environment's), or an azure-identity credential.
+      ``authority`` of its own, it asks this environment's), or an azure-identity credential;
+      ``aclose()`` closes its HTTP clients.
     - ``token_cache``: where tokens fetched for ``client_id``/``client_secret`` or ``credential``
       are kept: in memory by default; a ``FileTokenCache`` or ``RedisTokenCache``
       (``alleviate_debtcore.auth``) shares one token between processes.
-    - ``auth``: any ``httpx.Auth`` instead (e.g. ``EntraAuth`` with a shared token cache).
+    - ``auth``: any ``httpx.Auth`` (e.g. an ``EntraAuth`` shared by several clients); never
+      closed by us. Options:
+
     - ``environment``: ``"sandbox"`` (default), ``"production"`` or an ``Environment``.
     - ``http_client``: your own ``httpx.AsyncClient``; we never close it.
-    - ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s to connect).
+    - ``timeout``: seconds or an ``httpx.Timeout`` for a whole call, token step, retries and
+      backoff included (default 30 s, each connect attempt 10 s).
     - ``max_retries``: retries of a failed call where retrying is safe (default 2).
+    - ``retry_policy``: a ``RetryPolicy`` (backoff and the longest ``Retry-After`` honoured), for
+      API calls and for the token requests of ``client_id``/``client_secret``.
     - ``headers``: extra headers on every call (ours win on a clash).
+    - ``max_response_size``: bytes; a larger response is refused unread (default 64 MiB).
 
-    Each generated method also takes ``timeout=``, ``max_retries=`` and ``headers=`` for one call.
+    Each generated method also takes ``timeout=``, ``max_retries=`` and ``headers=`` for one call;
+    ``with_options()`` gives a client with other defaults over the same connections.
     """
 
     def __init__(
@@ -89,70 +152,57 @@ class AsyncDebtCore:
         *,
         client_id: str | None = None,
         client_secret: str | None = None,
-        environment: str | Environment = "sandbox",
         credential: TokenCredential | AzureCredential | None = None,
         token_cache: TokenCache | SharedTokenCache | None = None,
         auth: httpx.Auth | None = None,
+        environment: str | Environment = "sandbox",
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.environment = _environment(environment)
-        given = [
-            name
-            for name, value in (
-                ("auth", auth),
-                ("credential", credential),
-                ("client_id/client_secret", client_id or client_secret),
-            )
-            if value is not None
-        ]
-        if len(given) > 1:
-            raise ConfigurationError(f"pass either {given[0]} or {given[1]}, not both")
-        if auth is not None and token_cache is not None:
-            raise ConfigurationError(
-                "token_cache goes with client_id/client_secret or credential; with auth, "
-                "pass the cache to your EntraAuth"
-            )
-        self._owned_auth: EntraAuth | None = None
-        if credential is not None:
-            if isinstance(credential, TokenEndpointCredential):
-                credential.use_default_authority(self.environment.authority)
-            auth = self._owned_auth = EntraAuth(
-                credential, scope=self.environment.scope, cache=token_cache
-            )
-        elif auth is None:
-            if not client_id or not client_secret:
-                missing = "client_id" if not client_id else "client_secret"
-                raise ConfigurationError(
-                    f"{missing} is missing: pass client_id and client_secret (from your Alleviate "
-                    "account manager), an auth object, or use AsyncDebtCore.from_env()"
-                )
-            auth = EntraAuth(
-                ClientSecretCredential(
-                    tenant_id=self.environment.tenant_id,
-                    client_id=client_id,
-                    client_secret=client_secret,
-                    authority=self.environment.authority,
-                ),
-                scope=self.environment.scope,
-                cache=token_cache,
-            )
-            self._owned_auth = auth
-        if max_retries < 0:
-            raise ConfigurationError("max_retries must be 0 or more")
-        self.auth = auth
-        self._owns_http_client = http_client is None
-        self._closed = False
-        client = http_client if http_client is not None else httpx.AsyncClient()
-        self._transport = GraphQLTransport(
-            http_client=client,
-            auth=auth,
-            headers=headers,
-            timeout=_timeout(timeout),
+        options = TransportOptions.build(
+            timeout=timeout,
             max_retries=max_retries,
+            retry_policy=retry_policy,
+            headers=headers,
+            max_response_size=max_response_size,
         )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("http_client must be an httpx.AsyncClient")
+        self.auth, self._owned_auth = _auth(
+            self.environment,
+            client_id=client_id,
+            client_secret=client_secret,
+            credential=credential,
+            auth=auth,
+            token_cache=token_cache,
+            retry_policy=options.retry_policy,
+        )
+        self._closed = False
+        self._transport = GraphQLTransport(http_client=http_client, auth=self.auth, options=options)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> Self:
+        """This client with other default ``timeout`` and/or ``max_retries``, sharing its
+        connection pool and token. Close the original client; closing this one closes nothing.
+
+        >>> await debtcore.with_options(timeout=5, max_retries=0).credit.credit_report(...)
+        """
+        derived = copy.copy(self)
+        for name in SERVICES:  # the copies bind to the new transport on first use
+            derived.__dict__.pop(name, None)
+        derived._transport = self._transport.with_options(timeout=timeout, max_retries=max_retries)
+        derived._owned_auth = None
+        derived._closed = True  # nothing of its own to close
+        return derived
 
     # Each service's generated package (hundreds of models for underwriting) is imported on first
     # use, not with alleviate_debtcore: a third of the package's cold import time.
@@ -198,7 +248,9 @@ class AsyncDebtCore:
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> Self:
         """Build from ``ALLEVIATE_CLIENT_ID``, ``ALLEVIATE_CLIENT_SECRET``,
         ``ALLEVIATE_ENVIRONMENT`` (default ``sandbox``) and ``ALLEVIATE_BASE_URL`` (a local
@@ -222,16 +274,19 @@ class AsyncDebtCore:
             http_client=http_client,
             timeout=timeout,
             max_retries=max_retries,
+            retry_policy=retry_policy,
             headers=headers,
+            max_response_size=max_response_size,
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless it is yours) and the token client. Idempotent."""
+        """Close what this client opened: its connection pool (not an ``http_client`` you
+        passed) and the token client of an auth built from ``client_id``/``client_secret`` (not
+        a ``credential`` or ``auth`` you passed). Works from any event loop. Idempotent."""
         if self._closed:
             return
         self._closed = True
-        if self._owns_http_client:
-            await self._transport.http_client.aclose()
+        await self._transport.aclose()
         if self._owned_auth is not None:
             await self._owned_auth.aclose()
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["SERVICES", "Environment", "Service", "is_loopback"]
+__all__ = ["SERVICES", "Environment", "Service", "is_loopback", "token_url"]
 
 Service = Literal["credit", "underwriting", "offers", "enrollment"]
 SERVICES: Final[tuple[Service, ...]] = get_args(Service)
@@ -33,6 +33,11 @@ SERVICE_PATHS: Final[Mapping[Service, str]] = MappingProxyType(
 )
 # The documented pre-2026-03 path of the eligibility service; may no longer answer.
 LEGACY_UNDERWRITING_PATH: Final = "/underwriting-service/graphql"
+
+
+def token_url(authority: str, tenant_id: str) -> str:
+    """Entra ID's v2 token endpoint for a tenant (the one place this formula lives)."""
+    return f"{authority.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
 
 
 def _check_guid(what: str, value: str) -> str:
@@ -109,7 +114,8 @@ class Environment:
 
     @property
     def token_url(self) -> str:
-        return f"{self.authority}/{self.tenant_id}/oauth2/v2.0/token"
+        """Where client-credentials tokens for this environment come from."""
+        return token_url(self.authority, self.tenant_id)
 
     def url(self, service: Service) -> str:
         """The GraphQL endpoint of one service."""

@@ -4,6 +4,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
 
     DebtCoreError
     ├── ConfigurationError ............ bad arguments, environment variables or Environment values
+    ├── EventLoopError ................ an async client used from a second event loop still running
     ├── CredentialError ............... no access token could be obtained from Microsoft Entra ID
     │   ├── InvalidCredentialsError ... the token endpoint refused our configuration (never retried)
     │   ├── TokenEndpointError ........ the token endpoint failed or was unreachable (retried first)
@@ -21,7 +22,8 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   │   ├── UnprocessableEntityError .... 422
     │   │   ├── RateLimitError .............. 429 (``retry_after``)
     │   │   └── InternalServerError ......... 5xx
-    │   ├── ResponseDecodeError ....... a 2xx body that is not a GraphQL JSON response
+    │   ├── ResponseDecodeError ....... a body that is not a GraphQL JSON response (or too deep)
+    │   ├── ResponseTooLargeError ..... a body over the client's ``max_response_size``
     │   ├── GraphQLResponseError ...... the response's top-level ``errors`` (``partial_data`` kept)
     │   └── ResponseValidationError ... the data does not match the generated models
     └── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
@@ -50,6 +52,7 @@ __all__ = [
     "ConflictError",
     "CredentialError",
     "DebtCoreError",
+    "EventLoopError",
     "GraphQLErrorDetail",
     "GraphQLResponseError",
     "InternalServerError",
@@ -60,6 +63,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenCacheError",
     "TokenEndpointError",
@@ -78,6 +82,11 @@ class DebtCoreError(Exception):
 
 class ConfigurationError(DebtCoreError, ValueError):
     """An argument, environment variable or ``Environment`` value is missing or malformed."""
+
+
+class EventLoopError(DebtCoreError, RuntimeError):
+    """An async client or credential was used from an event loop other than the one it is running
+    on. Create one client per event loop, or use the sync ``DebtCore`` from threads."""
 
 
 # --- token endpoint (Microsoft Entra ID) ------------------------------------------------------
@@ -248,7 +257,12 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
 
 
 class ResponseDecodeError(APIError):
-    """A 2xx response whose body is not a GraphQL JSON object (HTML page, truncated JSON...)."""
+    """A 2xx response whose body is not a GraphQL JSON object (HTML page, truncated JSON, JSON
+    nested deeper than the parser's limit...)."""
+
+
+class ResponseTooLargeError(APIError):
+    """The response body exceeded the client's ``max_response_size``; the rest was not read."""
 
 
 class GraphQLErrorDetail:

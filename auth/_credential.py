@@ -9,22 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import platform
 import random
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol, TypedDict, Unpack, runtime_checkable
+from typing import Final, Protocol, TypedDict, Unpack, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
 
-from alleviate_debtcore._environment import is_loopback
+from alleviate_debtcore._deadline import Deadline, current_deadline
+from alleviate_debtcore._environment import is_loopback, token_url
+from alleviate_debtcore._event_loops import LoopBoundAsyncClient
+from alleviate_debtcore._http import BodyTooLarge, send_async, send_sync
+from alleviate_debtcore._retry import RetryPolicy, next_delay, validate_max_retries
 from alleviate_debtcore._version import __version__
-from alleviate_debtcore.errors import ConfigurationError, TokenEndpointError
+from alleviate_debtcore.errors import (
+    ConfigurationError,
+    MalformedTokenResponseError,
+    TokenEndpointError,
+)
 
 from ._response import RetryableTokenError, read_token_response
 from ._token import AccessToken
@@ -44,11 +52,8 @@ logger = logging.getLogger("alleviate_debtcore.auth")
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 
-# Backoff between token attempts (Stainless numbers): 0.5 s doubling to 8 s, times 0.75-1.0.
-_BACKOFF_INITIAL = 0.5
-_BACKOFF_MAX = 8.0
-# A Retry-After is honoured up to this many seconds; a longer one is cut down to it.
-_RETRY_AFTER_MAX = 60.0
+# A token response is a few KB; anything far larger is not Entra ID answering.
+_MAX_TOKEN_RESPONSE_SIZE: Final = 1024 * 1024
 # Entra logs which library asked (MSAL sends the same headers); never anything secret.
 _LIBRARY_HEADERS: Mapping[str, str] = {
     "x-client-SKU": "alleviate-debtcore",
@@ -128,6 +133,7 @@ class CredentialOptions(TypedDict, total=False):
     authority: str | None
     timeout: float
     max_retries: int
+    retry_policy: RetryPolicy | None
     async_client: httpx.AsyncClient | None
     sync_client: httpx.Client | None
     _clock: Callable[[], float]
@@ -144,8 +150,13 @@ class TokenEndpointCredential:
     credential's own HTTP client: ``async_client`` / ``sync_client`` when given (never closed
     here), otherwise clients created on first use and closed by ``aclose()`` / ``close()``.
     Transient failures (429, 408, 5xx, ``temporarily_unavailable``, connection errors and
-    timeouts) are retried ``max_retries`` times with jittered exponential backoff that honours
-    ``Retry-After``; configuration errors raise ``InvalidCredentialsError`` at once.
+    timeouts) are retried ``max_retries`` times with the API client's backoff and ``Retry-After``
+    rules (``retry_policy``, the same ``RetryPolicy``); configuration errors raise
+    ``InvalidCredentialsError`` at once. ``timeout`` bounds each attempt; inside an API call,
+    the call's own timeout bounds all of them, waits included.
+
+    The owned async client follows the caller across event loops (one at a time): it is closed
+    on its loop when that loop shuts down, and a later loop gets a new one.
 
     ``authority`` defaults to Entra ID (``https://login.microsoftonline.com``); a credential
     created without one and given to ``AsyncDebtCore`` uses that client's environment's authority
@@ -160,6 +171,7 @@ class TokenEndpointCredential:
         authority: str | None = None,
         timeout: float = 10.0,
         max_retries: int = 3,
+        retry_policy: RetryPolicy | None = None,
         async_client: httpx.AsyncClient | None = None,
         sync_client: httpx.Client | None = None,
         _clock: Callable[[], float] = time.time,
@@ -171,19 +183,23 @@ class TokenEndpointCredential:
         self._client_id = _require_id("client_id", client_id)
         self._authority_given = authority is not None
         self._authority = _normalize_authority(authority or DEFAULT_AUTHORITY)
-        if timeout <= 0:
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)  # pyright: ignore[reportUnnecessaryIsInstance]
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
             raise ConfigurationError("timeout must be a positive number of seconds")
-        if max_retries < 0:
-            raise ConfigurationError("max_retries must be 0 or more")
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("retry_policy must be an alleviate_debtcore.RetryPolicy")
         self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._token_url = f"{self._authority}/{self._tenant_id}/oauth2/v2.0/token"
-        self._async_client = async_client
+        self._max_retries = validate_max_retries(max_retries)
+        self._retry_policy = retry_policy or RetryPolicy()
+        self._token_url = token_url(self._authority, self._tenant_id)
+        self._given_async_client = async_client
+        self._async_pool = self._new_async_pool()
         self._sync_client = sync_client
-        self._owns_async = async_client is None
         self._owns_sync = sync_client is None
-        # An owned AsyncClient's connections belong to the loop that opened them.
-        self._async_client_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._client_lock = threading.Lock()
         self._clock = _clock
         self._sleep = _sleep
@@ -209,7 +225,7 @@ class TokenEndpointCredential:
                 )
             return
         self._authority, self._authority_given = normalized, True
-        self._token_url = f"{self._authority}/{self._tenant_id}/oauth2/v2.0/token"
+        self._token_url = token_url(self._authority, self._tenant_id)
 
     @property
     def cache_key_parts(self) -> tuple[str, ...]:
@@ -223,14 +239,23 @@ class TokenEndpointCredential:
 
     async def get_token(self, scope: str) -> AccessToken:
         validate_scope(scope)
-        client = self._get_async_client()
+        client = await self._get_async_client()
+        deadline = current_deadline.get()
         attempts = self._max_retries + 1
         request_id = str(uuid.uuid4())
         for attempt in range(1, attempts + 1):
-            request = self._build_request(client, scope, request_id)
+            request = self._build_request(client, scope, request_id, deadline)
             sent_at, started = self._clock(), time.monotonic()
             try:
-                response = await client.send(request, auth=None, follow_redirects=False)
+                response = await send_async(
+                    client,
+                    request,
+                    auth=None,
+                    max_size=_MAX_TOKEN_RESPONSE_SIZE,
+                    follow_redirects=False,
+                )
+            except BodyTooLarge:
+                raise self._too_large() from None
             except httpx.RequestError as exc:
                 error, retry_after = self._request_error(exc), None
             else:
@@ -238,20 +263,32 @@ class TokenEndpointCredential:
                     return self._accept(response, sent_at, started, attempt, request_id)
                 except RetryableTokenError as retryable:
                     error, retry_after = retryable.error, retryable.retry_after
-            delay = self._next_delay(error, retry_after, attempt, attempts, started, request_id)
+            delay = self._next_delay(
+                error, retry_after, attempt, attempts, started, request_id, deadline
+            )
             await self._async_sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get_token_sync(self, scope: str) -> AccessToken:
         validate_scope(scope)
         client = self._get_sync_client()
+        deadline = current_deadline.get()
         attempts = self._max_retries + 1
         request_id = str(uuid.uuid4())
         for attempt in range(1, attempts + 1):
-            request = self._build_request(client, scope, request_id)
+            request = self._build_request(client, scope, request_id, deadline)
             sent_at, started = self._clock(), time.monotonic()
             try:
-                response = client.send(request, auth=None, follow_redirects=False)
+                response = send_sync(
+                    client,
+                    request,
+                    auth=None,
+                    max_size=_MAX_TOKEN_RESPONSE_SIZE,
+                    deadline=deadline,
+                    follow_redirects=False,
+                )
+            except BodyTooLarge:
+                raise self._too_large() from None
             except httpx.RequestError as exc:
                 error, retry_after = self._request_error(exc), None
             else:
@@ -259,20 +296,19 @@ class TokenEndpointCredential:
                     return self._accept(response, sent_at, started, attempt, request_id)
                 except RetryableTokenError as retryable:
                     error, retry_after = retryable.error, retryable.retry_after
-            delay = self._next_delay(error, retry_after, attempt, attempts, started, request_id)
+            delay = self._next_delay(
+                error, retry_after, attempt, attempts, started, request_id, deadline
+            )
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def aclose(self) -> None:
-        """Close the AsyncClient this credential created; an injected one is left open."""
+        """Close the AsyncClient this credential created (from any event loop); an injected
+        one is left open. The credential stays usable: a later call opens a new client."""
         with self._client_lock:
-            if not self._owns_async:
-                return
-            client, loop_ref = self._async_client, self._async_client_loop
-            self._async_client = self._async_client_loop = None
-        # Its connections can only be closed from the loop that opened them; elsewhere, drop it.
-        if client is not None and loop_ref is not None and loop_ref() is asyncio.get_running_loop():
-            await client.aclose()
+            pool, self._async_pool = self._async_pool, self._new_async_pool()
+        if pool is not None:
+            await pool.aclose()
 
     def close(self) -> None:
         """Close the Client this credential created; an injected one is left open."""
@@ -292,7 +328,11 @@ class TokenEndpointCredential:
     # --- one attempt --------------------------------------------------------------------------
 
     def _build_request(
-        self, client: httpx.AsyncClient | httpx.Client, scope: str, request_id: str
+        self,
+        client: httpx.AsyncClient | httpx.Client,
+        scope: str,
+        request_id: str,
+        deadline: Deadline | None,
     ) -> httpx.Request:
         request = client.build_request(
             "POST",
@@ -310,7 +350,7 @@ class TokenEndpointCredential:
                 "client-request-id": request_id,
                 "return-client-request-id": "true",
             },
-            timeout=self._timeout,
+            timeout=self._timeout if deadline is None else deadline.clip(self._timeout),
         )
         # An injected client may carry the API's default headers: the bearer token stays there.
         request.headers.pop("Authorization", None)
@@ -370,6 +410,12 @@ class TokenEndpointCredential:
             raise error
         return error
 
+    def _too_large(self) -> MalformedTokenResponseError:
+        return MalformedTokenResponseError(
+            f"The token endpoint answered with a body over {_MAX_TOKEN_RESPONSE_SIZE} bytes; "
+            "check the authority URL (a proxy may be answering instead of Entra ID)."
+        )
+
     def _next_delay(
         self,
         error: TokenEndpointError,
@@ -378,13 +424,24 @@ class TokenEndpointCredential:
         attempts: int,
         started: float,
         request_id: str,
+        deadline: Deadline | None,
     ) -> float:
-        """The wait before the next attempt; raises ``error`` when attempts are used up."""
+        """The wait before the next attempt; raises ``error`` when no attempt is left (retries
+        used up, a ``Retry-After`` too long, or the API call's timeout reached)."""
         elapsed = time.monotonic() - started
         codes = f"HTTP {error.status_code}, oauth_error={error.oauth_error}"
         if error.status_code is None:
             codes = type(error.__cause__).__name__
-        if attempt >= attempts:
+        delay = next_delay(
+            policy=self._retry_policy,
+            retryable=True,
+            retry_number=attempt - 1,
+            max_retries=attempts - 1,
+            retry_after=retry_after,
+            remaining=deadline.remaining() if deadline is not None else None,
+            jitter=self._random,
+        )
+        if delay is None:
             logger.warning(
                 "token request failed after %d attempt(s): %s, aadsts=%s, trace_id=%s, "
                 "client_request_id=%s, %.3f s",
@@ -396,11 +453,6 @@ class TokenEndpointCredential:
                 elapsed,
             )
             raise error
-        if retry_after is not None:
-            delay = min(retry_after, _RETRY_AFTER_MAX)
-        else:
-            backoff = min(_BACKOFF_INITIAL * 2 ** (attempt - 1), _BACKOFF_MAX)
-            delay = backoff * (0.75 + 0.25 * self._random())
         logger.info(
             "token request attempt %d/%d failed (%s, %.3f s); retrying in %.2f s",
             attempt,
@@ -413,22 +465,28 @@ class TokenEndpointCredential:
 
     # --- clients ------------------------------------------------------------------------------
 
-    def _get_async_client(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        with self._client_lock:
-            client = self._async_client
-            if client is not None and not self._owns_async:
-                return client
-            if (
-                client is None
-                or self._async_client_loop is None
-                or self._async_client_loop() is not loop
-            ):
-                # First use, or a new event loop: the old client's connections are unusable here.
-                client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-                self._async_client = client
-                self._async_client_loop = weakref.ref(loop)
-            return client
+    def _new_async_pool(self) -> LoopBoundAsyncClient | None:
+        if self._given_async_client is not None:
+            return None
+        timeout = self._timeout
+        return LoopBoundAsyncClient(
+            lambda: httpx.AsyncClient(timeout=timeout, follow_redirects=False),
+            owner="ClientSecretCredential",
+        )
+
+    @property
+    def _async_client(self) -> httpx.AsyncClient | None:
+        """The AsyncClient in use (the injected one, or ours once opened)."""
+        if self._given_async_client is not None:
+            return self._given_async_client
+        return self._async_pool.client if self._async_pool is not None else None
+
+    async def _get_async_client(self) -> httpx.AsyncClient:
+        if self._given_async_client is not None:
+            return self._given_async_client
+        pool = self._async_pool
+        assert pool is not None
+        return await pool.get()
 
     def _get_sync_client(self) -> httpx.Client:
         with self._client_lock:
@@ -441,7 +499,7 @@ class ClientSecretCredential(TokenEndpointCredential):
     """Client-credentials grant with a client secret, sent in the form body.
 
     Takes the options of :class:`TokenEndpointCredential` (``authority``, ``timeout``,
-    ``max_retries``, ``async_client``, ``sync_client``).
+    ``max_retries``, ``retry_policy``, ``async_client``, ``sync_client``).
     """
 
     def __init__(

@@ -6,16 +6,15 @@ the hint, because Microsoft changes them. Messages carry codes and ids, never th
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import httpx
 
+from alleviate_debtcore import _json
+from alleviate_debtcore._retry import parse_retry_after, retryable_status
 from alleviate_debtcore.errors import (
     InvalidCredentialsError,
     MalformedTokenResponseError,
@@ -31,9 +30,12 @@ __all__ = [
     "read_token_response",
 ]
 
-_RETRYABLE_STATUSES = frozenset({408, 429})
 _RETRYABLE_OAUTH_ERRORS = frozenset({"temporarily_unavailable"})
 _AADSTS_PREFIX = re.compile(r"^\s*AADSTS(\d+)")
+# A bearer token goes into a header: RFC 6750's b64token characters, nothing that could split it.
+_TOKEN_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+# No token lives a year; a larger number is not a lifetime (and would overflow the arithmetic).
+_MAX_LIFETIME: Final = 365 * 24 * 3600.0
 
 # What to check, by AADSTS code. Only a hint: the classification never depends on these.
 _AADSTS_HINTS: dict[str, str] = {
@@ -120,7 +122,7 @@ def read_token_response(response: httpx.Response, *, sent_at: float) -> AccessTo
     info = _error_info(body, response)
     where = f"HTTP {status}" + (f", {info.describe()}" if info.describe() else "")
     ids = _ids(info)
-    if status in _RETRYABLE_STATUSES or status >= 500 or info.error in _RETRYABLE_OAUTH_ERRORS:
+    if retryable_status(status, "token") or info.error in _RETRYABLE_OAUTH_ERRORS:
         error = TokenEndpointError(
             f"The Entra ID token endpoint failed ({where}); it may be busy or down{ids}.",
             status_code=status,
@@ -141,26 +143,6 @@ def read_token_response(response: httpx.Response, *, sent_at: float) -> AccessTo
     )
 
 
-def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms is not None:
-        millis = _number(raw_ms)
-        if millis is not None:
-            return max(millis / 1000.0, 0.0)
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    seconds = _number(raw)
-    if seconds is not None:
-        return max(seconds, 0.0)
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
-
-
 def _token_from(
     body: dict[str, Any] | None, response: httpx.Response, sent_at: float
 ) -> AccessToken:
@@ -177,6 +159,9 @@ def _token_from(
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise malformed("no access_token")
+    if not _TOKEN_CHARS.fullmatch(access_token):
+        # Never retried: the same endpoint would send the same thing.
+        raise malformed("an access_token with characters a bearer token cannot hold")
     # RFC 6749 requires token_type; Entra always sends "Bearer". Tolerate its absence only.
     token_type = body.get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
@@ -185,12 +170,17 @@ def _token_from(
     if "expires_in" not in body:
         raise malformed("no expires_in")
     expires_in = _number(body["expires_in"])
-    if expires_in is None or expires_in <= 0:
-        raise malformed("an expires_in that is not a positive number of seconds")
+    if expires_in is None or not 0 < expires_in <= _MAX_LIFETIME:
+        raise malformed("an expires_in that is not a number of seconds up to a year")
 
     expires_on = sent_at + expires_in
     refresh_on = expires_on
-    refresh_in = _number(body.get("refresh_in"))
+    raw_refresh_in: object = body.get("refresh_in")
+    refresh_in = _number(raw_refresh_in)
+    if refresh_in is None and _looks_numeric(raw_refresh_in):
+        raise malformed("a refresh_in that is not a finite number of seconds")
+    if refresh_in is not None and abs(refresh_in) > _MAX_LIFETIME:
+        raise malformed("a refresh_in beyond a year")
     # Entra sends refresh_in for long-lived tokens; a nonsensical value is ignored, not fatal.
     if refresh_in is not None and 0 < refresh_in < expires_in:
         refresh_on = sent_at + refresh_in
@@ -199,8 +189,8 @@ def _token_from(
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
-        parsed: object = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        parsed: object = _json.loads(response.content)
+    except ValueError:  # not JSON, not UTF-8, or nested too deep
         return None
     return cast("dict[str, Any]", parsed) if isinstance(parsed, dict) else None
 
@@ -255,15 +245,27 @@ def _text(value: object) -> str | None:
 
 
 def _number(value: object) -> float | None:
+    """A finite number from a JSON number or numeric string; None otherwise (never raises)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)  # OverflowError for a 400-digit integer
+        elif isinstance(value, str) and len(value) <= 64:
             number = float(value.strip())
-        except ValueError:
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _looks_numeric(value: object) -> bool:
+    """A JSON number, or a string of digits: meant as a number even if unusable as one."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and bool(
+        re.fullmatch(r"\s*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|inf(inity)?|nan)\s*", value, re.IGNORECASE)
+    )

@@ -15,6 +15,7 @@ FAST_RETRIES = RetryPolicy(initial_delay=0.001, max_delay=0.002)
 @pytest.fixture
 async def debtcore() -> AsyncIterator[AsyncDebtCore]:
     """A sandbox client with a static token and no retry sleeps worth waiting for."""
-    async with AsyncDebtCore(auth=StaticAuth(), environment=Environment.SANDBOX) as client:
-        client._transport.retry_policy = FAST_RETRIES  # pyright: ignore[reportPrivateUsage]
+    async with AsyncDebtCore(
+        auth=StaticAuth(), environment=Environment.SANDBOX, retry_policy=FAST_RETRIES
+    ) as client:
         yield client

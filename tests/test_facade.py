@@ -11,6 +11,7 @@ from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore import AsyncDebtCore, ConfigurationError, Environment
 from alleviate_debtcore.auth import EntraAuth
+from alleviate_debtcore.offers import EnrollmentPlanInput
 
 CREDS = {"ALLEVIATE_CLIENT_ID": "client-1", "ALLEVIATE_CLIENT_SECRET": "s3cr3t-value"}
 
@@ -84,7 +85,7 @@ def test_constructor_argument_errors() -> None:
         AsyncDebtCore()
     with pytest.raises(ConfigurationError, match="client_secret is missing"):
         AsyncDebtCore(client_id="x")
-    with pytest.raises(ConfigurationError, match="either auth or client_id"):
+    with pytest.raises(ConfigurationError, match="only one of client_id/client_secret, auth"):
         AsyncDebtCore(auth=StaticAuth(), client_id="x")
     with pytest.raises(ConfigurationError, match="max_retries"):
         AsyncDebtCore(auth=StaticAuth(), max_retries=-1)
@@ -109,7 +110,7 @@ async def test_services_share_one_transport_and_pool() -> None:
         assert len(transports) == 1
 
 
-async def test_aclose_is_idempotent_and_spares_a_callers_client() -> None:
+async def test_aclose_is_idempotent_and_spares_a_callers_client(httpx_mock: HTTPXMock) -> None:
     mine = httpx.AsyncClient()
     debtcore = AsyncDebtCore(auth=StaticAuth(), http_client=mine)
     await debtcore.aclose()
@@ -117,11 +118,16 @@ async def test_aclose_is_idempotent_and_spares_a_callers_client() -> None:
     assert not mine.is_closed
     await mine.aclose()
 
+    httpx_mock.add_response(json={"data": {"enrollmentPlan": {"data": None, "errors": None}}})
     owned = AsyncDebtCore(auth=StaticAuth())
     async with owned:
-        pass
-    assert owned._transport.http_client.is_closed  # pyright: ignore[reportPrivateUsage]
+        await owned.offers.enrollment_plan(input=EnrollmentPlanInput(primary_applicant_state="GA"))
+        pool = owned._transport.http_client  # pyright: ignore[reportPrivateUsage]
+        assert pool is not None and not pool.is_closed
+    assert pool.is_closed
     await owned.aclose()
+    with pytest.raises(ConfigurationError, match="closed"):
+        await owned.offers.enrollment_plan(input=EnrollmentPlanInput(primary_applicant_state="GA"))
 
 
 async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:

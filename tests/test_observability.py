@@ -109,8 +109,9 @@ def test_any_response_ends_in_data_or_a_debtcore_error(status: int, body: bytes)
 
     async def run() -> Any:
         client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        async with AsyncDebtCore(auth=StaticAuth(), http_client=client) as debtcore:
-            debtcore._transport.retry_policy = RetryPolicy(initial_delay=0)  # pyright: ignore[reportPrivateUsage]
+        async with AsyncDebtCore(
+            auth=StaticAuth(), http_client=client, retry_policy=RetryPolicy(initial_delay=0)
+        ) as debtcore:
             try:
                 return await debtcore.offers.enrollment_plan(
                     input=EnrollmentPlanInput(primary_applicant_state="GA")

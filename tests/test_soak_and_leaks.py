@@ -37,11 +37,12 @@ def server() -> Iterator[SandboxServer]:
 
 
 def _client(server: SandboxServer) -> AsyncDebtCore:
-    debtcore = AsyncDebtCore(
-        client_id="local-client", client_secret=SECRET, environment=server.environment
+    return AsyncDebtCore(
+        client_id="local-client",
+        client_secret=SECRET,
+        environment=server.environment,
+        retry_policy=RetryPolicy(initial_delay=0.01, max_delay=0.05),
     )
-    debtcore._transport.retry_policy = RetryPolicy(initial_delay=0.01, max_delay=0.05)  # pyright: ignore[reportPrivateUsage]
-    return debtcore
 
 
 async def test_soak_mixed_workload_with_faults(server: SandboxServer) -> None:

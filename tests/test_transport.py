@@ -27,6 +27,7 @@ from alleviate_debtcore import (
     RateLimitError,
     ResponseDecodeError,
     ResponseValidationError,
+    RetryPolicy,
     unwrap,
 )
 from alleviate_debtcore.enrollment import CreateEnrollmentInput
@@ -140,42 +141,51 @@ async def test_a_query_recovers_when_a_retry_succeeds(
 async def test_max_retries_per_call_and_per_client(httpx_mock: HTTPXMock) -> None:
     recorder = Recorder(status(503))
     httpx_mock.add_callback(recorder, is_reusable=True)
-    async with AsyncDebtCore(auth=StaticAuth(), max_retries=0) as debtcore:
+    async with AsyncDebtCore(
+        auth=StaticAuth(), max_retries=0, retry_policy=RetryPolicy(initial_delay=0.001)
+    ) as debtcore:
         with pytest.raises(InternalServerError):
             await call(debtcore, "query")
         assert len(recorder.requests) == 1
-        debtcore._transport.retry_policy = type(debtcore._transport.retry_policy)(  # pyright: ignore[reportPrivateUsage]
-            initial_delay=0.001
-        )
         with pytest.raises(InternalServerError):
             await call(debtcore, "query", max_retries=1)
         assert len(recorder.requests) == 3
+        with pytest.raises(InternalServerError):
+            await call(debtcore.with_options(max_retries=2), "query")
+        assert len(recorder.requests) == 6
 
 
-async def test_backoff_delays_and_retry_after(httpx_mock: HTTPXMock) -> None:
-    sleeps: list[float] = []
+def _logged_delays(caplog: pytest.LogCaptureFixture) -> list[float]:
+    delays = [
+        float(record.getMessage().split(" in ")[1].split(" s ")[0])
+        for record in caplog.records
+        if record.getMessage().startswith("retrying")
+    ]
+    caplog.clear()
+    return delays
 
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
 
-    async with AsyncDebtCore(auth=StaticAuth(), max_retries=2) as debtcore:
-        debtcore._transport._sleep = sleep  # pyright: ignore[reportPrivateUsage]
+async def test_backoff_delays_and_retry_after(
+    httpx_mock: HTTPXMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="alleviate_debtcore.transport")
+    policy = RetryPolicy(initial_delay=0.04, max_delay=1.0)
+    async with AsyncDebtCore(auth=StaticAuth(), max_retries=2, retry_policy=policy) as debtcore:
         httpx_mock.add_callback(Recorder(status(500)), is_reusable=True)
         with pytest.raises(InternalServerError):
             await call(debtcore, "query")
-        assert 0.375 <= sleeps[0] <= 0.5 and 0.75 <= sleeps[1] <= 1.0  # 0.5 * 2**n * U(0.75, 1)
-        sleeps.clear()
+        first, second = _logged_delays(caplog)  # 0.04 * 2**n * U(0.75, 1), to 2 decimals
+        assert 0.03 <= first <= 0.04 and 0.06 <= second <= 0.08
         httpx_mock.reset()
-        httpx_mock.add_callback(Recorder(status(429, {"Retry-After": "2"})), is_reusable=True)
+        httpx_mock.add_callback(Recorder(status(429, {"Retry-After": "0.05"})), is_reusable=True)
         with pytest.raises(RateLimitError) as caught:
             await call(debtcore, "mutation")
-        assert sleeps == [2.0, 2.0] and caught.value.retry_after == 2.0
-        sleeps.clear()
+        assert _logged_delays(caplog) == [0.05, 0.05] and caught.value.retry_after == 0.05
         httpx_mock.reset()
-        httpx_mock.add_callback(Recorder(status(429, {"retry-after-ms": "250"})), is_reusable=True)
+        httpx_mock.add_callback(Recorder(status(429, {"retry-after-ms": "20"})), is_reusable=True)
         with pytest.raises(RateLimitError):
             await call(debtcore, "query")
-        assert sleeps == [0.25, 0.25]
+        assert _logged_delays(caplog) == [0.02, 0.02]
 
 
 async def test_retry_after_beyond_the_cap_fails_at_once(
@@ -192,14 +202,17 @@ async def test_retry_after_beyond_the_cap_fails_at_once(
 async def test_timeout_per_call_reaches_httpx(
     debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
+    # Each limit is the configured one, lowered to what is left of the call's budget.
     httpx_mock.add_response(json=PLAN_OK)
     await call(debtcore, "query", timeout=5)
-    request = httpx_mock.get_requests()[0]
-    assert request.extensions["timeout"] == {"connect": 5, "read": 5, "write": 5, "pool": 5}
+    limits = httpx_mock.get_requests()[0].extensions["timeout"]
+    assert set(limits) == {"connect", "read", "write", "pool"}
+    assert all(4.0 < value <= 5.0 for value in limits.values())
     httpx_mock.add_response(json=PLAN_OK)
     await call(debtcore, "query")
     default = httpx_mock.get_requests()[1].extensions["timeout"]
-    assert default == {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 30.0}
+    assert 9.0 < default["connect"] <= 10.0
+    assert all(29.0 < default[phase] <= 30.0 for phase in ("read", "write", "pool"))
 
 
 async def test_status_error_carries_response_and_server_request_id(

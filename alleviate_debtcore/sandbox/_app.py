@@ -22,6 +22,7 @@ from .._environment import (
     SANDBOX_APP_ID,
     SERVICE_PATHS,
     SERVICES,
+    token_url,
 )
 from ._constants import (
     DEFAULT_CLIENT_ID,
@@ -66,7 +67,7 @@ async def _index(request: Request) -> JSONResponse:
     return JSONResponse(
         {
             "name": "Alleviate Debt Core local sandbox",
-            "token_url": f"{base}/{state.tokens.tenant_id}/oauth2/v2.0/token",
+            "token_url": token_url(base, state.tokens.tenant_id),
             "scope": state.tokens.scope,
             "services": {service: base + SERVICE_PATHS[service] for service in SERVICES},
             "legacy_underwriting": base + LEGACY_UNDERWRITING_PATH,

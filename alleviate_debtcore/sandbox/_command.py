@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 from .._cli import Command
-from .._environment import LEGACY_UNDERWRITING_PATH, SERVICE_PATHS, SERVICES, is_loopback
+from .._environment import (
+    LEGACY_UNDERWRITING_PATH,
+    SERVICE_PATHS,
+    SERVICES,
+    is_loopback,
+    token_url,
+)
 from ._app import SandboxApp, create_app
 from ._assertions import FEDERATED_AUDIENCE, FederatedCredential, load_public_key
 from ._constants import (
@@ -172,7 +178,7 @@ Trust its certificate authority:
         else ""
     )
     return f"""Alleviate Debt Core sandbox listening on {base_url}
-  token         {base_url}/{tokens.tenant_id}/oauth2/v2.0/token
+  token         {token_url(base_url, tokens.tenant_id)}
 {services}
   (legacy)      {base_url}{LEGACY_UNDERWRITING_PATH}
 

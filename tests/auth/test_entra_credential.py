@@ -326,7 +326,6 @@ async def test_backoff_is_capped_at_eight_seconds(httpx_mock: HTTPXMock) -> None
     [
         ({"Retry-After": "7"}, 7.0),
         ({"Retry-After": "1.5"}, 1.5),
-        ({"Retry-After": "3600"}, 60.0),  # capped
         ({"retry-after-ms": "250"}, 0.25),
         ({"Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT"}, 0.0),  # a date in the past
         ({"Retry-After": "whenever"}, 0.5),  # unreadable: our own backoff
@@ -340,6 +339,17 @@ async def test_retry_after_is_honoured_and_capped(
     sleeper = SleepRecorder()
     await make_credential(sleeper=sleeper).get_token(SCOPE)
     assert sleeper.delays == [expected]
+
+
+async def test_a_retry_after_beyond_the_cap_fails_at_once(httpx_mock: HTTPXMock) -> None:
+    # The same rule as the API's: above RetryPolicy.max_retry_after (60 s), no waiting.
+    httpx_mock.add_response(url=TOKEN_URL, status_code=429, headers={"Retry-After": "3600"})
+    sleeper = SleepRecorder()
+    with pytest.raises(TokenEndpointError) as caught:
+        await make_credential(sleeper=sleeper).get_token(SCOPE)
+    assert caught.value.status_code == 429
+    assert sleeper.delays == []
+    assert len(httpx_mock.get_requests()) == 1
 
 
 def test_sync_retries_use_the_sync_sleep(httpx_mock: HTTPXMock) -> None:

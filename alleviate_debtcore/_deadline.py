@@ -1,0 +1,163 @@
+"""The time budget of one call, shared by every step that serves it.
+
+A call's ``timeout`` bounds the whole call: waiting for an access token (token retries and their
+``Retry-After`` waits included), each attempt, the backoff between attempts and reading the body.
+The transport opens a ``Deadline`` and publishes it in ``current_deadline``; the token credential
+reads it there (it runs inside httpx's auth flow, which has no other channel to it).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncGenerator, Generator
+from contextvars import ContextVar
+from typing import Final
+
+import httpx
+
+from .errors import TokenEndpointError
+
+__all__ = ["Deadline", "DeadlineAuth", "call_budget", "current_deadline", "token_step_ran_out"]
+
+_PHASES: Final = ("connect", "read", "write", "pool")
+
+
+def call_budget(timeout: httpx.Timeout) -> float | None:
+    """The whole call's budget: the largest of the timeout's limits (None when all are off).
+
+    ``timeout=2`` gives every phase 2 s and the call 2 s in total; the default
+    ``Timeout(30, connect=10)`` gives the call 30 s and each connect attempt 10 s.
+    """
+    limits = [value for value in (getattr(timeout, phase) for phase in _PHASES) if value]
+    return max(limits) if limits else None
+
+
+class Deadline:
+    """A point in monotonic time by which the call must end (None: no limit).
+
+    ``token_step`` is True while the call waits for an access token, so that running out of time
+    there is reported as a ``TokenEndpointError`` rather than an API timeout.
+    """
+
+    __slots__ = ("budget", "clipped_at", "expires_at", "token_step")
+
+    def __init__(self, budget: float | None) -> None:
+        self.budget = budget
+        self.clipped_at = now = time.monotonic()
+        self.expires_at = None if budget is None else now + budget
+        self.token_step = False
+
+    def remaining(self) -> float | None:
+        """Seconds left (0 when expired), or None without a limit."""
+        if self.expires_at is None:
+            return None
+        return max(self.expires_at - time.monotonic(), 0.0)
+
+    def expired(self) -> bool:
+        return self.expires_at is not None and time.monotonic() >= self.expires_at
+
+    def clip(self, timeout: httpx.Timeout) -> httpx.Timeout:
+        """``timeout`` with each limit lowered to the time left."""
+        if self.expires_at is None:
+            return timeout
+        self.clipped_at = now = time.monotonic()
+        left = max(self.expires_at - now, 0.0)
+        # httpx treats 0 as "fail at once"; a tiny positive floor keeps the failure a timeout.
+        left = max(left, 1e-3)
+        connect, read, write, pool = (
+            left if value is None or not math.isfinite(value) else min(value, left)
+            for value in (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        )
+        return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+
+
+# The deadline of the call running in this task or thread, if any.
+current_deadline: ContextVar[Deadline | None] = ContextVar(
+    "alleviate_debtcore_deadline", default=None
+)
+
+
+def token_step_ran_out(deadline: Deadline) -> TokenEndpointError:
+    return TokenEndpointError(
+        f"no access token within the call's timeout of {deadline.budget:g} s: the Entra ID token "
+        "endpoint is slow or unreachable; check network access to it, or raise the timeout"
+    )
+
+
+class DeadlineAuth(httpx.Auth):
+    """Wraps the caller's ``httpx.Auth`` to tell the call's deadline when the token step runs.
+
+    Marks ``Deadline.token_step`` while the wrapped flow works (fetching a token, waiting for one),
+    and once it hands over the request, lowers the request's timeouts to the time left, so time
+    spent on the token is not granted twice.
+    """
+
+    def __init__(self, inner: httpx.Auth) -> None:
+        self.inner = inner
+        self.requires_request_body = inner.requires_request_body
+        self.requires_response_body = inner.requires_response_body
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        deadline = current_deadline.get()
+        flow = self.inner.sync_auth_flow(request)
+        try:
+            _enter_token_step(deadline)
+            request = next(flow)
+            while True:
+                _leave_token_step(deadline, request)
+                response = yield request
+                _enter_token_step(deadline)
+                request = flow.send(response)
+        except StopIteration:
+            _token_step_done(deadline)
+        finally:
+            flow.close()
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        deadline = current_deadline.get()
+        flow = self.inner.async_auth_flow(request)
+        try:
+            _enter_token_step(deadline)
+            request = await anext(flow)
+            while True:
+                _leave_token_step(deadline, request)
+                response = yield request
+                _enter_token_step(deadline)
+                request = await flow.asend(response)
+        except StopAsyncIteration:
+            _token_step_done(deadline)
+        finally:
+            await flow.aclose()
+
+    def __repr__(self) -> str:
+        return repr(self.inner)
+
+
+def _enter_token_step(deadline: Deadline | None) -> None:
+    if deadline is not None:
+        deadline.token_step = True
+
+
+def _token_step_done(deadline: Deadline | None) -> None:
+    if deadline is not None:
+        deadline.token_step = False
+
+
+# A token step shorter than this (a cached token) leaves the request's limits as they are.
+_RECLIP_AFTER: Final = 0.05
+
+
+def _leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:
+    if deadline is None or deadline.expires_at is None:
+        return
+    deadline.token_step = False
+    if time.monotonic() - deadline.clipped_at < _RECLIP_AFTER:
+        return
+    if deadline.expired():
+        deadline.token_step = True
+        raise token_step_ran_out(deadline)
+    limits: dict[str, float | None] = request.extensions.get("timeout", {})
+    request.extensions["timeout"] = deadline.clip(httpx.Timeout(**limits)).as_dict()
