@@ -26,7 +26,8 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   ├── ResponseTooLargeError ..... a body over the client's ``max_response_size``
     │   ├── GraphQLResponseError ...... the response's top-level ``errors`` (``partial_data`` kept)
     │   └── ResponseValidationError ... the data does not match the generated models
-    └── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
+    ├── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
+    └── SchemaToolError ............... bad input for ``debtcore schema`` (exit code 3)
 
 Messages say what to do next and never contain secrets, tokens or applicant data: only status
 codes, operation names, request ids, OAuth error codes and the server's own error texts for
@@ -65,6 +66,7 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "SchemaToolError",
     "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",
@@ -342,3 +344,7 @@ class PayloadError(DebtCoreError):
         self.messages = list(messages)
         self.errors = list(errors)
         self.data = data
+
+
+class SchemaToolError(DebtCoreError):
+    """Bad input for a schema command: a missing file, an unparsable SDL, an unknown service."""

@@ -14,13 +14,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from alleviate_debtcore._schema_tools import (
+from alleviate_debtcore.cli._schema import (
     EXIT_AFFECTS_OPERATIONS,
     EXIT_USAGE,
-    SchemaToolError,
     diff_schemas,
     load_sdl,
 )
+from alleviate_debtcore.errors import SchemaToolError
 
 from .generate import GENERATED, generate
 

@@ -18,7 +18,7 @@ from alleviate_debtcore import (
     PayloadError,
     unwrap,
 )
-from alleviate_debtcore._demo import plan_input, run_enrollment_flow
+from alleviate_debtcore.cli._demo import plan_input, run_enrollment_flow
 from alleviate_debtcore.credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
 from alleviate_debtcore.enrollment import (
     ContactInfoInput,

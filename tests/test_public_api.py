@@ -52,7 +52,7 @@ def test_every_public_handwritten_name_is_exported_from_the_root() -> None:
     # covers every module of a distribution that registers a pytest plugin (ours does).
     public = {n for n in vars(alleviate_debtcore) if not n.startswith("_") and n.isidentifier()}
     submodules = {
-        "auth", "credit", "underwriting", "offers", "enrollment", "errors", "generated",
+        "auth", "cli", "credit", "underwriting", "offers", "enrollment", "errors", "generated",
         "sandbox", "schemas", "testing",
     }  # fmt: skip
     helpers = {"configure_logging_from_env"}

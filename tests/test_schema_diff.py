@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from alleviate_debtcore._schema_tools import (
+from alleviate_debtcore.cli._schema import (
     EXIT_AFFECTS_OPERATIONS,
     EXIT_OK,
     EXIT_OTHER_CHANGES,
-    SchemaToolError,
     diff_schemas,
     stable_sdl,
 )
+from alleviate_debtcore.errors import SchemaToolError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -14,7 +14,8 @@ from _support import StaticAuth
 from graphql import build_schema, find_breaking_changes, find_dangerous_changes
 
 from alleviate_debtcore import Environment
-from alleviate_debtcore._schema_tools import SchemaToolError, pull_schema, stable_sdl
+from alleviate_debtcore.cli._schema import pull_schema, stable_sdl
+from alleviate_debtcore.errors import SchemaToolError
 from alleviate_debtcore.sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from alleviate_debtcore import AsyncDebtCore, DebtCoreError, RetryPolicy, unwrap
-from alleviate_debtcore._demo import SAMPLE_APPLICANT, run_enrollment_flow
 from alleviate_debtcore.auth import EntraAuth
+from alleviate_debtcore.cli._demo import SAMPLE_APPLICANT, run_enrollment_flow
 from alleviate_debtcore.credit import CreateCreditorInput
 from alleviate_debtcore.offers import EnrollmentPlanInput
 from alleviate_debtcore.sandbox import Faults, SandboxServer, create_app

@@ -8,7 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from .._cli import Command
 from .._environment import (
     LEGACY_UNDERWRITING_PATH,
     SERVICE_PATHS,
@@ -16,6 +15,7 @@ from .._environment import (
     is_loopback,
     token_url,
 )
+from ..cli import Command
 from ._app import SandboxApp, create_app
 from ._assertions import FEDERATED_AUDIENCE, FederatedCredential, load_public_key
 from ._constants import (

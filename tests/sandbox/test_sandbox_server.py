@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sandbox_support import TOKEN_FORM, TOKEN_PATH
 
-from alleviate_debtcore._cli import build_parser, main
 from alleviate_debtcore._environment import SERVICE_PATHS
+from alleviate_debtcore.cli import build_parser, main
 from alleviate_debtcore.sandbox import SandboxServer, create_app
 from alleviate_debtcore.sandbox._schema import executable_schema
 

@@ -15,18 +15,17 @@ from pathlib import Path
 
 import httpx
 
-from ._cli import Command
-from ._client import AsyncDebtCore
-from ._environment import SERVICES, Service
-from ._schema_tools import (
+from .._client import AsyncDebtCore
+from .._environment import SERVICES, Service
+from ..errors import DebtCoreError, SchemaToolError
+from . import Command
+from ._schema import (
     EXIT_OK,
     EXIT_USAGE,
-    SchemaToolError,
     diff_schemas,
     pull_schema,
     stable_sdl,
 )
-from .errors import DebtCoreError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

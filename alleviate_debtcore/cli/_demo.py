@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ._client import AsyncDebtCore
-from ._payload import unwrap
-from .credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
-from .enrollment import ContactInfoInput, CreateEnrollmentInput, EnrollmentStatus, JobClassification
-from .offers import CreateOfferInput, OffersInput, OffersMutationOffersData
-from .underwriting import (
+from .._client import AsyncDebtCore
+from .._payload import unwrap
+from ..credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
+from ..enrollment import (
+    ContactInfoInput,
+    CreateEnrollmentInput,
+    EnrollmentStatus,
+    JobClassification,
+)
+from ..offers import CreateOfferInput, OffersInput, OffersMutationOffersData
+from ..underwriting import (
     ApplicantContactInfoInputV2,
     ApplicantContactInfoUpdateInputV2,
     ApplicationTypeInput,

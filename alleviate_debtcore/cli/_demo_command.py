@@ -9,10 +9,10 @@ import os
 import sys
 from contextlib import ExitStack
 
-from ._cli import Command
-from ._client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT, AsyncDebtCore
+from .._client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT, AsyncDebtCore
+from ..errors import DebtCoreError
+from . import Command
 from ._demo import run_enrollment_flow
-from .errors import DebtCoreError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                 env = debtcore.environment
                 _say(f"Running against {env.name} ({env.api_base_url})")
             else:
-                from .sandbox import SandboxServer  # the sandbox extra
+                from ..sandbox import SandboxServer  # the sandbox extra
 
                 server = stack.enter_context(SandboxServer())
                 _say(

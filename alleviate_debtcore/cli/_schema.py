@@ -42,8 +42,8 @@ from graphql.language import Visitor
 from graphql.utilities import TypeInfo, TypeInfoVisitor
 from graphql.validation import NoUnusedFragmentsRule
 
-from ._environment import SERVICES, Environment, Service
-from .errors import DebtCoreError
+from .._environment import SERVICES, Environment, Service
+from ..errors import SchemaToolError
 
 __all__ = [
     "EXIT_AFFECTS_OPERATIONS",
@@ -51,7 +51,6 @@ __all__ = [
     "EXIT_OTHER_CHANGES",
     "EXIT_USAGE",
     "DiffReport",
-    "SchemaToolError",
     "ServiceDiff",
     "diff_schemas",
     "load_sdl",
@@ -67,10 +66,6 @@ EXIT_USAGE: Final = 3
 # ariadne-codegen validates with every rule but this one (fragments live in a shared file).
 _SERVICE_BY_NAME: Final[dict[str, Service]] = {s: s for s in SERVICES}
 _RULES: Final = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
-
-
-class SchemaToolError(DebtCoreError):
-    """Bad input for a schema command: a missing file, an unparsable SDL, an unknown service."""
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 # Command name -> module defining it, in the order ``debtcore --help`` lists them.
 COMMAND_MODULES: Mapping[str, str] = MappingProxyType(
     {
-        "demo": "alleviate_debtcore._demo_command",
+        "demo": "alleviate_debtcore.cli._demo_command",
         "sandbox": "alleviate_debtcore.sandbox._command",
-        "schema": "alleviate_debtcore._schema_command",
+        "schema": "alleviate_debtcore.cli._schema_command",
     }
 )
 # Top-level modules of the optional extras; a missing one disables a command instead of the CLI.
@@ -93,11 +93,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     return run(args)
-
-
-if __name__ == "__main__":
-    # Run the package's copy of this module: subcommand modules import ``Command`` from it, and
-    # ``python -m`` would otherwise make a second, incompatible ``__main__`` copy.
-    from alleviate_debtcore._cli import main as _main
-
-    sys.exit(_main())
