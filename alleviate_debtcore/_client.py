@@ -263,9 +263,15 @@ class AsyncDebtCore:
                     "credentials (or run `debtcore sandbox`, which prints local ones)"
                 )
         base_url = env.get(ENV_BASE_URL)
-        environment: str | Environment = (
-            Environment.local(base_url) if base_url else env.get(ENV_ENVIRONMENT, "sandbox")
-        )
+        try:
+            environment = (
+                Environment.local(base_url)
+                if base_url
+                else Environment.named(env.get(ENV_ENVIRONMENT, "sandbox"))
+            )
+        except ConfigurationError as error:  # say which variable holds the bad value
+            variable = ENV_BASE_URL if base_url else ENV_ENVIRONMENT
+            raise ConfigurationError(f"{variable}: {error.message}") from None
         return cls(
             client_id=env[ENV_CLIENT_ID],
             client_secret=env[ENV_CLIENT_SECRET],

@@ -62,7 +62,17 @@ def generate(target: Path) -> None:
         shutil.rmtree(target / service, ignore_errors=True)
         generate_client(service_config(base, service, target))
     (target / "__init__.py").write_text(INIT)
+    write_operation_documents(target)
     (target / "operations.json").write_text(json.dumps(manifest(target), indent=2) + "\n")
+
+
+def write_operation_documents(target: Path) -> None:
+    """Ship each service's operations and fragments as ``<service>/operations.graphql``, so that
+    ``debtcore schema diff`` judges changes against them from wherever the package is installed."""
+    for service in SERVICES:
+        sources = sorted(Path("queries", service).glob("*.graphql"))
+        text = "".join(f"# queries/{service}/{p.name}\n{p.read_text()}" for p in sources)
+        (target / service / "operations.graphql").write_text(text)
 
 
 def manifest(target: Path) -> list[dict[str, str]]:

@@ -16,6 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .._version import __version__
+from ._arguments import HelpFormatter
+
 __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 
 # Command name -> module defining it, in the order ``debtcore --help`` lists them.
@@ -71,6 +74,7 @@ def build_parser(modules: Mapping[str, str] = COMMAND_MODULES) -> argparse.Argum
         prog="debtcore",
         description="Tools for the Alleviate Debt Core API client.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name, module_name in modules.items():
         command = _load(name, module_name)
@@ -78,7 +82,7 @@ def build_parser(modules: Mapping[str, str] = COMMAND_MODULES) -> argparse.Argum
             command.name,
             help=command.help,
             description=command.description or command.help,
-            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         command.configure(sub)
         sub.set_defaults(_run=command.run)

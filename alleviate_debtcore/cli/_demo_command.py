@@ -20,7 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--environment",
         choices=("sandbox", "production"),
         default=None,
-        help=f"with credentials set: which environment (default: ${ENV_ENVIRONMENT} or sandbox)",
+        help=f"with credentials set: which environment (default: ${ENV_ENVIRONMENT}, else sandbox)",
     )
 
 

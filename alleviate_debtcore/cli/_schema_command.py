@@ -19,6 +19,7 @@ from .._client import AsyncDebtCore
 from .._environment import SERVICES, Service
 from ..errors import DebtCoreError, SchemaToolError
 from . import Command
+from ._arguments import HelpFormatter
 from ._schema import (
     EXIT_OK,
     EXIT_USAGE,
@@ -35,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="introspect services and write their SDL",
         description="Introspect each service with a token from ALLEVIATE_CLIENT_ID/_SECRET and "
         "write deterministic SDL. The live endpoints refuse introspection; the sandbox allows it.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     pull.add_argument("--service", choices=(*SERVICES, "all"), default="all")
     pull.add_argument(
@@ -50,13 +51,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     diff = actions.add_parser(
         "diff",
         help="report changes between two SDL versions and the operations they break",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare OLD and NEW SDL service by service and name the operations each "
+        "change breaks, by their documents or their variables. Exit codes: 0 nothing breaking "
+        "or dangerous; 1 breaks our operations; 2 other breaking or dangerous changes; 3 usage "
+        "or input error.",
+        formatter_class=HelpFormatter,
     )
     diff.add_argument("old", type=Path, help="<service>.graphql file or folder of them")
     diff.add_argument("new", type=Path, help="<service>.graphql file or folder of them")
-    diff.add_argument("--queries", type=Path, default=Path("queries"), help="operations folder")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument(
+        "--queries",
+        type=Path,
+        default=None,
+        help="folder with a <service>/ folder of operations per service (default: the "
+        "operations this package was generated from)",
+    )
+    diff.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: for CI and scripts"
+    )
     diff.set_defaults(_action=_diff)
 
     check = actions.add_parser(

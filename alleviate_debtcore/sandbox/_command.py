@@ -16,6 +16,7 @@ from .._environment import (
     token_url,
 )
 from ..cli import Command
+from ..cli._arguments import port
 from ._app import SandboxApp, create_app
 from ._assertions import FEDERATED_AUDIENCE, FederatedCredential, load_public_key
 from ._constants import (
@@ -55,7 +56,7 @@ def _positive_int(text: str) -> int:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback)")
-    parser.add_argument("--port", type=_non_negative_int, default=DEFAULT_PORT, help="0: any free")
+    parser.add_argument("--port", type=port, default=DEFAULT_PORT, help="0: any free port")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID, help="client_id to accept")
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument(
