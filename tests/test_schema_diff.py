@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from graphql import OperationDefinitionNode, parse
 
 from alleviate_debtcore.cli._schema import (
     EXIT_AFFECTS_OPERATIONS,
     EXIT_OK,
     EXIT_OTHER_CHANGES,
     diff_schemas,
+    load_operations,
     stable_sdl,
 )
 from alleviate_debtcore.errors import SchemaToolError
@@ -22,6 +24,7 @@ from alleviate_debtcore.errors import SchemaToolError
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 QUERIES = ROOT / "queries"
+DEBTCORE = str(Path(sys.executable).parent / "debtcore")
 
 
 def variant(tmp_path: Path, service: str, old: str, new: str, count: int = 1) -> Path:
@@ -38,7 +41,7 @@ def variant(tmp_path: Path, service: str, old: str, new: str, count: int = 1) ->
 def test_identical_schemas_are_safe() -> None:
     report = diff_schemas(SCHEMAS, SCHEMAS, queries=QUERIES)
     assert report.exit_code == EXIT_OK
-    assert all(not s.breaking and not s.broken_operations for s in report.services)
+    assert all(not s.changes and not s.broken_operations for s in report.services)
 
 
 def test_removing_a_selected_field_names_the_operations(tmp_path: Path) -> None:
@@ -52,7 +55,7 @@ def test_removing_a_selected_field_names_the_operations(tmp_path: Path) -> None:
     )
     assert any("reportStatus" in r for r in credit.broken_operations["CreditReport"])
     assert "BREAKS OUR OPERATIONS" in report.to_text()
-    assert "operation CreditReport no longer validates" in report.to_text()
+    assert "operation CreditReport breaks:" in report.to_text()
 
 
 def test_making_an_argument_required_breaks_the_operation(tmp_path: Path) -> None:
@@ -62,7 +65,7 @@ def test_making_an_argument_required_breaks_the_operation(tmp_path: Path) -> Non
     assert report.exit_code == EXIT_AFFECTS_OPERATIONS
     credit = next(s for s in report.services if s.service == "credit")
     assert set(credit.broken_operations) == {"CreditReports"}
-    assert any("first" in change for change in credit.breaking)
+    assert any("first" in change.description for change in credit.of_severity("breaking"))
 
 
 def test_removing_an_enum_value_is_breaking_but_spares_our_operations(tmp_path: Path) -> None:
@@ -76,7 +79,7 @@ def test_removing_an_enum_value_is_breaking_but_spares_our_operations(tmp_path: 
     assert report.exit_code == EXIT_OTHER_CHANGES
     enrollment = next(s for s in report.services if s.service == "enrollment")
     assert enrollment.broken_operations == {}
-    assert any("SKIPPED" in change for change in enrollment.breaking)
+    assert any("SKIPPED" in change.description for change in enrollment.of_severity("breaking"))
 
 
 def test_adding_an_optional_field_is_safe(tmp_path: Path) -> None:
@@ -97,6 +100,12 @@ def test_changing_a_selected_fields_type_affects_the_operations(tmp_path: Path) 
     payload = json.loads(report.to_json())
     assert payload["exit_code"] == EXIT_AFFECTS_OPERATIONS
     assert "Offers" in payload["services"][2]["broken_operations"]
+    change = next(
+        c for c in payload["services"][2]["changes"] if c["coordinate"] == "Offer.serviceFee"
+    )
+    assert change["severity"] == "breaking" and change["kind"] == "FIELD_CHANGED_KIND"
+    assert {a["operation"] for a in change["affected_operations"]} == {"SaveOffer", "GetOffer"}
+    assert "changed type from Int to String" in change["affected_operations"][0]["reason"]
 
 
 def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
@@ -104,6 +113,12 @@ def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
         diff_schemas(tmp_path / "missing", SCHEMAS, queries=QUERIES)
     (tmp_path / "credit.graphql").write_text("type Query {")
     with pytest.raises(SchemaToolError, match="does not parse"):
+        diff_schemas(SCHEMAS / "credit.graphql", tmp_path / "credit.graphql", queries=QUERIES)
+    (tmp_path / "credit.graphql").write_text("type Query { a: Int }\ntype Query { b: Int }")
+    with pytest.raises(SchemaToolError, match="not valid"):
+        diff_schemas(SCHEMAS / "credit.graphql", tmp_path / "credit.graphql", queries=QUERIES)
+    (tmp_path / "credit.graphql").write_text("type Query { a: Empty }\ntype Empty")
+    with pytest.raises(SchemaToolError, match="not valid"):
         diff_schemas(SCHEMAS / "credit.graphql", tmp_path / "credit.graphql", queries=QUERIES)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "misc.graphql").write_text("type Query { a: Int }")
@@ -156,3 +171,51 @@ def test_schema_update_refuses_a_change_that_breaks_our_operations(tmp_path: Pat
     ).read_text()
     assert not (repo / "generated").exists()
     assert "update queries/" in done.stdout
+
+
+def _variant_folder(tmp_path: Path) -> Path:
+    """NEW schemas where CreditReportDebt.creditorName is gone (selected by six credit ops)."""
+    return variant(tmp_path, "credit", "  creditorName: String\n", "", count=1)
+
+
+def test_without_queries_the_packages_operations_are_used(tmp_path: Path) -> None:
+    documents, source = load_operations()
+    assert "generated from" in source
+    for service in ("credit", "underwriting", "offers", "enrollment"):
+        from_package = {
+            d.name.value for d in parse(documents[service]).definitions
+            if isinstance(d, OperationDefinitionNode) and d.name
+        }  # fmt: skip
+        manifest = json.loads((ROOT / "generated" / "operations.json").read_text())
+        assert from_package == {e["operation"] for e in manifest if e["service"] == service}
+    report = diff_schemas(SCHEMAS, _variant_folder(tmp_path))
+    assert report.exit_code == EXIT_AFFECTS_OPERATIONS
+    credit = next(s for s in report.services if s.service == "credit")
+    assert "PullCreditReport" in credit.broken_operations
+
+
+def test_a_missing_or_empty_queries_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemaToolError, match="is not a folder"):
+        diff_schemas(SCHEMAS, SCHEMAS, queries=tmp_path / "nonexistent")
+    (tmp_path / "empty" / "credit").mkdir(parents=True)
+    with pytest.raises(SchemaToolError, match="holds no"):
+        diff_schemas(SCHEMAS, SCHEMAS, queries=tmp_path / "empty")
+
+
+def test_cli_outside_the_repository_uses_the_packages_operations(tmp_path: Path) -> None:
+    new = _variant_folder(tmp_path)
+    elsewhere = tmp_path / "app"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [DEBTCORE, "schema", "diff", str(SCHEMAS), str(new), "--format", "json"],
+        capture_output=True, text=True, timeout=120, cwd=elsewhere,
+    )  # fmt: skip
+    assert done.returncode == EXIT_AFFECTS_OPERATIONS, done.stderr
+    payload = json.loads(done.stdout)
+    assert "CreditReport" in payload["services"][0]["broken_operations"]
+    missing = subprocess.run(
+        [DEBTCORE, "schema", "diff", str(SCHEMAS), str(new), "--queries", "/nonexistent"],
+        capture_output=True, text=True, timeout=120, cwd=elsewhere,
+    )  # fmt: skip
+    assert missing.returncode == 3
+    assert "--queries /nonexistent is not a folder" in missing.stderr
