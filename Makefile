@@ -62,12 +62,13 @@ schema-update: $(LINKS) ## Take new SDL in: make schema-update SDL=folder [REPOR
 	@test -n "$(SDL)" || { echo "usage: make schema-update SDL=folder-of-new-sdl"; exit 3; }
 	$(BIN)/python -m codegen.schema_update "$(SDL)" $(if $(REPORT),--report "$(REPORT)")
 
-lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy and the CI workflow schema
+lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow schema and zizmor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline .github/workflows/
 
 pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
