@@ -57,6 +57,7 @@ __all__ = [
     "load_operations",
     "load_sdl",
     "pull_schema",
+    "schema_changes",
     "stable_sdl",
 ]
 
