@@ -135,7 +135,7 @@ async def _enroll(debtcore: AsyncDebtCore, sandbox: DebtCoreSandbox, lead_id: st
         .pull_credit_report
     )  # fmt: skip
     review = unwrap(await _check(debtcore, pulled.credit_report_id or ""), partial=True)
-    from alleviate_debtcore._demo import plan_input
+    from alleviate_debtcore.cli._demo import plan_input
     from alleviate_debtcore.underwriting import (
         ApplicantContactInfoUpdateInputV2,
         UwResultUpdateInputV2,
