@@ -142,10 +142,8 @@ async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
             "Content-Type": "text/plain",  # case differs from ours: still replaced
         },
     ) as debtcore:
-        from alleviate_debtcore.offers import EnrollmentPlanInput
-
         await debtcore.offers.enrollment_plan(
-            input=EnrollmentPlanInput(primary_applicant_state="GA"), headers={"x-call": "1"}
+            primary_applicant_state="GA", extra_headers={"x-call": "1"}
         )
     request = httpx_mock.get_requests()[0]
     assert request.headers["x-partner"] == "acme"
