@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._waiting import poll_until
 from alleviate_debtcore.generated import credit as _generated
 from alleviate_debtcore.generated.credit import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 from alleviate_debtcore.generated.credit import GetCreditReportResponseFieldsData
 from alleviate_debtcore.generated.credit.client import CreditClient as _GeneratedCreditClient
+
+from ._waiting import poll_until
 
 __all__: list[str] = []
 __all__ += _generated.__all__

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._waiting import poll_until
 from alleviate_debtcore.generated import enrollment as _generated
 from alleviate_debtcore.generated.enrollment import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 from alleviate_debtcore.generated.enrollment import (
@@ -17,7 +16,11 @@ from alleviate_debtcore.generated.enrollment import (
     EnrollmentStatusDataFields,
     EnrollmentStatusQueryEnrollmentStatusData,
 )
-from alleviate_debtcore.generated.enrollment.client import EnrollmentClient as _GeneratedEnrollmentClient
+from alleviate_debtcore.generated.enrollment.client import (
+    EnrollmentClient as _GeneratedEnrollmentClient,
+)
+
+from ._waiting import poll_until
 
 __all__: list[str] = []
 __all__ += _generated.__all__

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import FieldError, InputValidationError
 from alleviate_debtcore.generated import offers as _generated
 from alleviate_debtcore.generated.offers import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 from alleviate_debtcore.generated.offers import OffersMutationOffersData
 from alleviate_debtcore.generated.offers.client import OffersClient
 from alleviate_debtcore.generated.underwriting import PlanInputV2
+
+from .errors import FieldError, InputValidationError
 
 __all__: list[str] = []
 __all__ += _generated.__all__

@@ -10,7 +10,10 @@ import ast
 import textwrap
 from pathlib import Path
 
-SERVICES = {
+from alleviate_debtcore._environment import SERVICES
+
+# Per service: its client class, its title and its path (for the headings).
+_HEADINGS = {
     "credit": ("CreditClient", "Credit Reporting", "/credit-service/graphql"),
     "underwriting": (
         "UnderwritingClient",
@@ -140,7 +143,8 @@ def _unflattened(path: Path, class_name: str) -> list[str]:
 def api_markdown(generated: Path) -> str:
     lines = [HEADER]
     unflattened: list[str] = []
-    for service, (client, title, path) in SERVICES.items():
+    for service in SERVICES:
+        client, title, path = _HEADINGS[service]
         methods = _methods(generated / service / "client.py", client)
         facade = FACADES / f"{service}.py"
         if "class " + client in facade.read_text():
