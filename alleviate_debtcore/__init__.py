@@ -18,6 +18,7 @@ from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._logging import configure_logging_from_env
 from ._models import OpenStrEnum
 from ._options import DEFAULT_TIMEOUT
+from ._pagination import AsyncPager, Page
 from ._payload import unwrap
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._version import __version__
@@ -33,7 +34,9 @@ from .errors import (
     CredentialError,
     DebtCoreError,
     EventLoopError,
+    FieldError,
     GraphQLResponseError,
+    InputValidationError,
     InternalServerError,
     InvalidCredentialsError,
     MalformedTokenResponseError,
@@ -48,6 +51,7 @@ from .errors import (
     TokenCacheError,
     TokenEndpointError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncDebtCore",
+    "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -68,12 +73,15 @@ __all__ = [
     "DebtCoreError",
     "Environment",
     "EventLoopError",
+    "FieldError",
     "GraphQLResponseError",
+    "InputValidationError",
     "InternalServerError",
     "InvalidCredentialsError",
     "MalformedTokenResponseError",
     "NotFoundError",
     "OpenStrEnum",
+    "Page",
     "PayloadError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -86,6 +94,7 @@ __all__ = [
     "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
     "unwrap",
 ]

@@ -1,8 +1,10 @@
 """The base class of the four generated service clients.
 
 ariadne-codegen copies ``codegen/base_client.py`` into each generated package; that file only
-subclasses ``ServiceClient`` here, so the logic exists once. Generated methods call
-``execute(...)`` and then ``parse_result(ResultModel, response)``.
+subclasses ``ServiceClient`` here, so the logic exists once. Each generated operation has a
+private method that checks its arguments (``_arguments``), calls ``execute(...)``, then
+``parse_result(ResultModel, response)`` and ``payload(...)``; the public method returns the
+payload's data (``_payload.payload_data``) and the ``with_payload`` twin the payload itself.
 """
 
 from __future__ import annotations
@@ -17,13 +19,23 @@ import httpx
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import JsonValue, ValidationError
 
-from ._models import UnsetType
+from ._models import PayloadModel, UnsetType, field_errors
 from ._transport import GraphQLResult, GraphQLTransport, OperationKind
 from .errors import GraphQLResponseError, ResponseValidationError
 
-__all__ = ["ServiceClient"]
+__all__ = ["FAST_PATH_MAX_BYTES", "ServiceClient", "TimeoutOption"]
 
 ResultT = TypeVar("ResultT", bound=PydanticBaseModel)
+PayloadT = TypeVar("PayloadT", bound=PayloadModel | None)
+
+# The per-call ``timeout=`` of every generated method: seconds or an httpx.Timeout.
+TimeoutOption = float | httpx.Timeout | None
+
+# Bodies up to this size are validated straight from bytes (one pass, fastest). A larger body
+# takes json.loads + model_validate: a failing model_validate_json copies the input into every
+# error, which turned a 10 MB body into a 1.5 GB peak.
+FAST_PATH_MAX_BYTES = 1 << 20
+_LISTED_ERRORS_MAX = 1_000
 
 _OPERATION_KIND = re.compile(r"\s*(query|mutation|subscription)\b")
 
@@ -41,17 +53,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list):
         return [_jsonable(item) for item in value]  # pyright: ignore[reportUnknownVariableType]
     return value
-
-
-def _validation_summary(exc: ValidationError, limit: int = 3) -> str:
-    # Locations and reasons only: pydantic's default text quotes the offending values, which may
-    # be applicant data.
-    parts = [
-        f"{'.'.join(str(p) for p in error['loc']) or '<root>'}: {error['msg']}"
-        for error in exc.errors(include_input=False, include_url=False)[:limit]
-    ]
-    more = exc.error_count() - limit
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 class _Envelope(PydanticBaseModel, Generic[ResultT]):
@@ -84,7 +85,8 @@ class ServiceClient:
         headers: Mapping[str, str] | None = None,
     ) -> GraphQLResult:
         """Send an operation. ``timeout``, ``max_retries`` and ``headers`` override the client's
-        defaults for this call only; every generated method accepts them as keywords."""
+        defaults for this call only (the generated methods' ``timeout=``, ``max_retries=`` and
+        ``extra_headers=``)."""
         return await self.transport.send(
             service=self.service,
             url=self.url,
@@ -106,10 +108,12 @@ class ServiceClient:
         # Fast path: one pass from bytes to typed models (pydantic-core parses the JSON itself).
         # Anything unusual (errors, null data, a mismatch, not JSON) takes the careful path below,
         # which decides what to raise.
-        with contextlib.suppress(ValidationError):
-            envelope = _envelope(result_type).model_validate_json(response.content)
-            if not envelope.errors and envelope.data is not None:
-                return cast(ResultT, envelope.data)
+        content = response.content
+        if len(content) <= FAST_PATH_MAX_BYTES:
+            with contextlib.suppress(ValidationError):
+                envelope = _envelope(result_type).model_validate_json(content)
+                if not envelope.errors and envelope.data is not None:
+                    return cast(ResultT, envelope.data)
         if response.errors:
             partial = None
             if response.data is not None:
@@ -132,11 +136,28 @@ class ServiceClient:
         try:
             return result_type.model_validate(response.data)
         except ValidationError as exc:
-            raise ResponseValidationError(
-                f"{response.operation} on {self.service}: the response does not match the "
-                f"generated models ({_validation_summary(exc)}); the server's schema may have "
-                "changed: see `debtcore schema diff`",
-                service=self.service,
-                operation=response.operation,
-                request_id=response.request_id,
-            ) from exc
+            # Paths and reasons only, and the pydantic error is not chained: its text quotes the
+            # values (applicant data) and its line errors hold on to the parsed body.
+            # exc.errors() builds a dict per error: for a huge mismatching body (one error per
+            # debt) that alone was tens of times the body's size, so only a few are listed.
+            count = exc.error_count()
+            errors = field_errors(exc, limit=3) if count <= _LISTED_ERRORS_MAX else []
+        listed = "; ".join(str(e) for e in errors)
+        if count > len(errors):
+            listed += f"; and {count - len(errors)} more" if errors else f"{count} mismatches"
+        raise ResponseValidationError(
+            f"{response.operation} on {self.service}: the response does not match the "
+            f"generated models ({listed}); the server's schema may have changed: see "
+            "`debtcore schema diff`",
+            errors=errors,
+            service=self.service,
+            operation=response.operation,
+            request_id=response.request_id,
+        )
+
+    def payload(self, payload: PayloadT, response: GraphQLResult) -> PayloadT:
+        """An operation's ``{data, errors}`` payload (``None`` where the schema lets the root
+        field be null), stamped with the call's request id."""
+        if payload is not None:
+            payload._stamp(response.request_id)  # pyright: ignore[reportPrivateUsage]
+        return payload

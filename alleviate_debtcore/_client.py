@@ -29,12 +29,11 @@ from ._transport import GraphQLTransport
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from alleviate_debtcore.generated.credit import CreditClient
-    from alleviate_debtcore.generated.enrollment import EnrollmentClient
-    from alleviate_debtcore.generated.offers import OffersClient
-    from alleviate_debtcore.generated.underwriting import UnderwritingClient
-
     from ._base_client import ServiceClient
+    from .credit import CreditClient
+    from .enrollment import EnrollmentClient
+    from .offers import OffersClient
+    from .underwriting import UnderwritingClient
 
 __all__ = ["AsyncDebtCore"]
 
@@ -117,7 +116,7 @@ class AsyncDebtCore:
     """The Alleviate Debt Core API: ``credit``, ``underwriting``, ``offers`` and ``enrollment``.
 
     >>> async with AsyncDebtCore(client_id="...", client_secret="...") as debtcore:
-    ...     result = await debtcore.credit.credit_report(input=GetCreditReportInput(id="..."))
+    ...     report = await debtcore.credit.credit_report("cr-abc123def456")
 
     Every argument is keyword-only. Authenticate with one of:
 
@@ -143,7 +142,7 @@ class AsyncDebtCore:
     - ``headers``: extra headers on every call (ours win on a clash).
     - ``max_response_size``: bytes; a larger response is refused unread (default 64 MiB).
 
-    Each generated method also takes ``timeout=``, ``max_retries=`` and ``headers=`` for one call;
+    Each method also takes ``timeout=``, ``max_retries=`` and ``extra_headers=`` for one call;
     ``with_options()`` gives a client with other defaults over the same connections.
     """
 
@@ -209,28 +208,28 @@ class AsyncDebtCore:
     @cached_property
     def credit(self) -> CreditClient:
         """The Credit Reporting service (``/credit-service/graphql``)."""
-        from alleviate_debtcore.generated.credit import CreditClient
+        from .credit import CreditClient  # the generated client plus wait_for_credit_report
 
         return self._connect(CreditClient, "credit")
 
     @cached_property
     def underwriting(self) -> UnderwritingClient:
         """The Eligibility Review service (``/eligibility-review-service/graphql``)."""
-        from alleviate_debtcore.generated.underwriting import UnderwritingClient
+        from .underwriting import UnderwritingClient
 
         return self._connect(UnderwritingClient, "underwriting")
 
     @cached_property
     def offers(self) -> OffersClient:
         """The Offer Generation service (``/og-service/graphql``)."""
-        from alleviate_debtcore.generated.offers import OffersClient
+        from .offers import OffersClient
 
         return self._connect(OffersClient, "offers")
 
     @cached_property
     def enrollment(self) -> EnrollmentClient:
         """The Lead Enrollment service (``/enrollment-service/graphql``)."""
-        from alleviate_debtcore.generated.enrollment import EnrollmentClient
+        from .enrollment import EnrollmentClient  # plus wait_for_enrollment
 
         return self._connect(EnrollmentClient, "enrollment")
 

@@ -1,20 +1,38 @@
 """What every generated model shares: one pydantic configuration, open enums, redacted reprs.
 
+Inputs are stricter than results: ``InputModel`` forbids unknown fields, keeps values out of
+error texts and raises ``InputValidationError``; ``KnownValue`` rejects enum values the schema
+does not list (results keep accepting them: a newer server may send new ones).
+
 The generated packages' ``base_model.py`` re-exports these names (see codegen/plugin.py), so the
 four services share one implementation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from io import IOBase
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self, cast
 
+from pydantic import AfterValidator, ConfigDict, ValidationError
 from pydantic import BaseModel as PydanticBaseModel
-from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
-__all__ = ["UNSET", "BaseModel", "OpenStrEnum", "UnsetType", "Upload", "is_sensitive"]
+from .errors import FieldError, InputValidationError
+
+__all__ = [
+    "UNSET",
+    "BaseModel",
+    "InputModel",
+    "KnownValue",
+    "OpenStrEnum",
+    "PayloadModel",
+    "UnsetType",
+    "Upload",
+    "input_error",
+    "is_sensitive",
+]
 
 # Applicant data and secrets, recognised by name: a field whose name (lowercase, underscores
 # removed) contains one of these, or is one of the exact names, never shows its value in a repr.
@@ -77,6 +95,105 @@ class BaseModel(PydanticBaseModel):
                 yield name, value
 
 
+def field_errors(
+    exc: ValidationError, *, prefix: str = "", limit: int | None = None
+) -> list[FieldError]:
+    """Paths and reasons of a pydantic error, without its inputs (they may be applicant data)."""
+    found: list[FieldError] = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
+        found.append(FieldError(path, error["msg"]))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def input_error(exc: ValidationError, *, prefix: str = "", what: str = "") -> InputValidationError:
+    """``InputValidationError`` for a failed input validation; the pydantic error is not kept."""
+    errors = field_errors(exc, prefix=prefix)
+    shown = "; ".join(str(e) for e in errors[:5])
+    more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+    return InputValidationError(
+        f"invalid {what or 'input'}, nothing was sent: {shown}{more}", errors=errors
+    )
+
+
+class InputModel(BaseModel):
+    """Base of every generated input model: unknown fields are errors, values stay out of error
+    texts, and a failed construction raises ``InputValidationError``."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, loc_by_alias=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        # BaseModel.__init__'s one step, with our error. Raised outside the except block so the
+        # pydantic error (its text quotes the values) is not even kept as __context__.
+        try:
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+            return
+        except ValidationError as exc:
+            error = input_error(exc, what=type(self).__name__)
+        raise error
+
+    # Validation of a nested input must not call the __init__ above (pydantic calls a custom
+    # __init__ during validation); marking it as the base one keeps pydantic's fast path.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        result: list[Self] = []
+
+        def validate() -> None:
+            result.append(
+                super(InputModel, cls).model_validate(
+                    obj,
+                    strict=strict,
+                    extra=extra,
+                    from_attributes=from_attributes,
+                    context=context,
+                    by_alias=by_alias,
+                    by_name=by_name,
+                )
+            )
+
+        error = _validate_input(validate, cls)
+        if error is not None:
+            raise error
+        return result[0]
+
+
+def _validate_input(validate: Callable[[], object], model: type) -> InputValidationError | None:
+    try:
+        validate()
+    except ValidationError as exc:
+        return input_error(exc, what=model.__name__)
+    return None
+
+
+class PayloadModel(BaseModel):
+    """Base of every operation's ``{data, errors}`` payload; ``request_id`` names the call."""
+
+    # A slot, not a pydantic private attribute: those cost an extra Python call per instance.
+    __slots__ = ("_request_id",)
+
+    @property
+    def request_id(self) -> str | None:
+        """The id of the HTTP call that returned this payload (quote it to support)."""
+        return cast(str | None, getattr(self, "_request_id", None))
+
+    def _stamp(self, request_id: str) -> None:
+        object.__setattr__(self, "_request_id", request_id)
+
+
 class OpenStrEnum(StrEnum):
     """A string enum that also accepts values it does not know.
 
@@ -97,6 +214,17 @@ class OpenStrEnum(StrEnum):
     def is_known(self) -> bool:
         """Whether this value is in the schema the client was generated from."""
         return self._name_ in type(self).__members__
+
+
+def _require_known(value: OpenStrEnum) -> OpenStrEnum:
+    if not value.is_known:
+        allowed = ", ".join(type(value).__members__)
+        raise ValueError(f"not a known {type(value).__name__} value (expected one of {allowed})")
+    return value
+
+
+# Input enum fields are annotated ``Annotated[SomeEnum, KnownValue]`` by the codegen plugin.
+KnownValue: Final = AfterValidator(_require_known)
 
 
 class Upload:

@@ -1,4 +1,8 @@
-"""``unwrap``: a payload's ``data``, or a ``PayloadError`` carrying its business errors.
+"""A payload's ``data``, or a ``PayloadError`` carrying its business errors.
+
+The generated methods return ``payload_data(payload)``: the data whenever there is some (errors
+beside it are findings or warnings the caller reads through ``with_payload``). ``unwrap`` is the
+same rule for payloads obtained through ``with_payload``, stricter by default.
 
 Every Debt Core operation answers ``{ data, errors }`` inside GraphQL's own ``data``; ``errors``
 is where the API reports business failures (a missing field for a pull source, a stale
@@ -8,11 +12,11 @@ revision, an invalid first payment date...).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 from .errors import PayloadError
 
-__all__ = ["unwrap"]
+__all__ = ["payload_data", "unwrap"]
 
 DataT = TypeVar("DataT", covariant=True)
 
@@ -39,19 +43,29 @@ def _messages(item: _ErrorItem) -> list[str]:
     return [m for m in message if m is not None]
 
 
+def payload_data(payload: _Payload[DataT] | None) -> DataT:
+    """``payload.data`` when there is some (errors or not), else ``PayloadError``."""
+    if payload is not None and payload.data is not None:
+        return payload.data
+    return unwrap(payload)
+
+
 def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
     """Return ``payload.data``; raise ``PayloadError`` when the payload reports errors or has
     no data.
 
-    >>> report = unwrap((await debtcore.credit.credit_report(input=...)).credit_report)
+    >>> payload = await debtcore.credit.with_payload.credit_report(report_id)
+    >>> report = unwrap(payload)
 
-    ``partial=True`` returns the data whenever there is some, errors or not: eligibility reviews
-    list per-debt findings (items with a ``debtId``) in ``errors`` beside a valid review, and
-    offers may return plans with a warning. Read ``payload.errors`` yourself then. Without data,
-    ``PayloadError`` is raised either way; it keeps any data in ``.data``.
+    ``partial=True`` returns the data whenever there is some, errors or not (what the methods
+    without ``with_payload`` do): eligibility reviews list per-debt findings (items with a
+    ``debtId``) in ``errors`` beside a valid review, and offers may return plans with a warning.
+    Without data, ``PayloadError`` is raised either way; it keeps any data in ``.data`` and the
+    call's ``request_id``.
     """
     if payload is None:
         raise PayloadError("the operation returned a null payload", messages=[], errors=[])
+    request_id = cast(str | None, getattr(payload, "request_id", None))
     if partial and payload.data is not None:
         return payload.data
     errors = [item for item in payload.errors or () if item is not None]
@@ -59,11 +73,17 @@ def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
         messages = [text for item in errors for text in _messages(item)]
         summary = "; ".join(messages) or "no message"
         raise PayloadError(
-            f"the API reported {len(errors)} error(s): {summary}",
+            f"the API reported {len(errors)} error(s): {summary} (request id {request_id})",
             messages=messages,
             errors=errors,
             data=payload.data,
+            request_id=request_id,
         )
     if payload.data is None:
-        raise PayloadError("the operation returned no data and no errors", messages=[], errors=[])
+        raise PayloadError(
+            f"the operation returned no data and no errors (request id {request_id})",
+            messages=[],
+            errors=[],
+            request_id=request_id,
+        )
     return payload.data

@@ -5,6 +5,8 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     DebtCoreError
     ├── ConfigurationError ............ bad arguments, environment variables or Environment values
     ├── EventLoopError ................ an async client used from a second event loop still running
+    ├── InputValidationError .......... an operation's arguments failed client-side validation
+    ├── WaitTimeoutError .............. a ``wait_for_*`` helper gave up (``pending`` says on what)
     ├── CredentialError ............... no access token could be obtained from Microsoft Entra ID
     │   ├── InvalidCredentialsError ... the token endpoint refused our configuration (never retried)
     │   ├── TokenEndpointError ........ the token endpoint failed or was unreachable (retried first)
@@ -37,6 +39,7 @@ GraphQL and payload errors.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,8 +57,10 @@ __all__ = [
     "CredentialError",
     "DebtCoreError",
     "EventLoopError",
+    "FieldError",
     "GraphQLErrorDetail",
     "GraphQLResponseError",
+    "InputValidationError",
     "InternalServerError",
     "InvalidCredentialsError",
     "MalformedTokenResponseError",
@@ -70,6 +75,7 @@ __all__ = [
     "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "status_error_class",
 ]
 
@@ -92,6 +98,38 @@ class EventLoopError(DebtCoreError, RuntimeError):
 
 
 # --- token endpoint (Microsoft Entra ID) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One validation failure: where (``input.applicant_contact_info.applicant_state``) and why.
+    Never the offending value, which may be applicant data."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '<root>'}: {self.reason}"
+
+
+class InputValidationError(DebtCoreError, ValueError):
+    """An operation's arguments failed validation on the client; nothing was sent.
+
+    ``errors`` lists each failure's field path and reason; values are never quoted.
+    """
+
+    def __init__(self, message: str, *, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+class WaitTimeoutError(DebtCoreError, TimeoutError):
+    """A ``wait_for_*`` helper ran out of time; ``pending`` names what had not finished."""
+
+    def __init__(self, message: str, *, pending: Mapping[str, str], waited: float) -> None:
+        super().__init__(message)
+        self.pending = dict(pending)
+        self.waited = waited
 
 
 class CredentialError(DebtCoreError):
@@ -322,14 +360,29 @@ class GraphQLResponseError(APIError):
 
 
 class ResponseValidationError(APIError):
-    """The response data does not match the operation's generated models (schema drift?)."""
+    """The response data does not match the operation's generated models (schema drift?).
+
+    ``errors`` lists the first failures' field paths and reasons (never the values).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[FieldError] = (),
+        service: str | None = None,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, service=service, operation=operation, request_id=request_id)
+        self.errors = list(errors)
 
 
 class PayloadError(DebtCoreError):
     """An operation's payload reported business errors in its ``errors`` list.
 
-    ``messages`` flattens every error's message; ``errors`` keeps the typed error items, and
-    ``data`` whatever the payload returned beside them (offers can return plans and errors).
+    ``messages`` flattens every error's message; ``errors`` keeps the typed error items,
+    ``data`` whatever the payload returned beside them, and ``request_id`` the call's id.
     """
 
     def __init__(
@@ -339,11 +392,13 @@ class PayloadError(DebtCoreError):
         messages: Sequence[str],
         errors: Sequence[Any],
         data: Any = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.messages = list(messages)
         self.errors = list(errors)
         self.data = data
+        self.request_id = request_id
 
 
 class SchemaToolError(DebtCoreError):

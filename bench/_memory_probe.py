@@ -21,7 +21,6 @@ import tracemalloc
 from pathlib import Path
 
 from alleviate_debtcore import AsyncDebtCore, Environment
-from alleviate_debtcore.credit import GetCreditReportInput
 
 CLIENT_ID = "local-client"  # the sandbox's default registration
 CLIENT_SECRET = "local-secret"
@@ -65,9 +64,7 @@ async def run(
                 nonlocal remaining
                 while remaining > 0:
                     remaining -= 1
-                    await debtcore.credit.credit_report(
-                        input=GetCreditReportInput(credit_report_id=REPORT_ID)
-                    )
+                    await debtcore.credit.credit_report(REPORT_ID)
 
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             done = stop

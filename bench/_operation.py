@@ -17,7 +17,6 @@ from typing import Any, cast
 import httpx
 
 from alleviate_debtcore import AsyncDebtCore
-from alleviate_debtcore.credit import GetCreditReportInput
 
 from ._auth import IN_PROCESS_ENVIRONMENT
 from ._payloads import fabricate_data, response_body
@@ -74,7 +73,7 @@ async def capture_credit_report() -> CapturedOperation:
     async with AsyncDebtCore(
         auth=_NoAuth(), environment=IN_PROCESS_ENVIRONMENT, http_client=http
     ) as debtcore:
-        await debtcore.credit.credit_report(input=GetCreditReportInput(credit_report_id=REPORT_ID))
+        await debtcore.credit.credit_report(REPORT_ID)
     await http.aclose()
     (request,) = sent
     body = cast(Mapping[str, Any], json.loads(request.content))

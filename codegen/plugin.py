@@ -19,6 +19,10 @@ ariadne-codegen calls these hooks while it builds each service package. What the
   ``message`` as a string where the schema says ``[String]``).
 - ``base_model.py`` re-exports ``alleviate_debtcore._models`` so that all services share one
   ``BaseModel``, one ``UNSET`` and one ``Upload``.
+- The call surface (codegen/surface.py): flattened, strictly typed methods returning the payload's
+  data, their ``with_payload`` twins, pagers, ``<Input>Dict`` TypedDicts and ``<Enum>Literal``
+  types; inputs derive from ``InputModel`` and accept only known enum values; payload classes
+  derive from ``PayloadModel`` (``request_id``).
 """
 
 from __future__ import annotations
@@ -34,11 +38,14 @@ from graphql import (
     FieldNode,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLInputObjectType,
     GraphQLSchema,
     Node,
     OperationDefinitionNode,
     OperationType,
 )
+
+from codegen.surface import Surface
 
 _MODELS = "alleviate_debtcore._models"
 _DIGIT_SPLIT = re.compile(r"(?<=[a-z])_(\d+)")
@@ -110,6 +117,12 @@ class DebtCorePlugin(Plugin):
         super().__init__(schema, config_dict)
         # operation module name -> {default class name: our class name}
         self._renames: dict[str, dict[str, str]] = {}
+        settings = config_dict["tool"]["ariadne-codegen"]
+        scalars = {name: value["type"] for name, value in settings.get("scalars", {}).items()}
+        self._client_name: str = settings["client_name"]
+        self.surface = Surface(schema, scalars)
+        self._enums = {n for n, t in schema.type_map.items() if isinstance(t, GraphQLEnumType)}
+        self._payload_fragments: set[str] = set()
 
     # --- names ----------------------------------------------------------------------------------
 
@@ -134,11 +147,45 @@ class DebtCorePlugin(Plugin):
             if name.startswith(prefix):
                 mapping[name] = ours + name[len(prefix) :]
         # Only names this module defines: an enum imported under the same name stays untouched.
-        return _import_as_list(_Renamer(mapping, modules=set()).visit(module))
+        module = _import_as_list(_Renamer(mapping, modules=set()).visit(module))
+        self._mark_payload(module, ours, _snake(operation_definition.name.value))
+        return module
+
+    def _mark_payload(self, module: ast.Module, root_class: str, module_name: str) -> None:
+        """The root field's ``{data, errors}`` class derives from ``PayloadModel``; when it is a
+        fragment's alias, the fragment does (see ``generate_fragments_module``)."""
+        root = next(s for s in module.body if isinstance(s, ast.ClassDef) and s.name == root_class)
+        (field,) = [s for s in root.body if isinstance(s, ast.AnnAssign)]
+        assert isinstance(field.target, ast.Name)
+        annotation = ast.unparse(field.annotation)
+        payload = annotation.removeprefix("Optional[").removesuffix("]").strip("'\"")
+        fragment = None
+        for statement in module.body:
+            if isinstance(statement, ast.ClassDef) and statement.name == payload:
+                statement.bases = [ast.Name("PayloadModel")]
+                module.body.insert(0, ast.ImportFrom(_MODELS, [ast.alias("PayloadModel")], 0))
+                break
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id == payload
+                and isinstance(statement.value, ast.Name)
+            ):
+                fragment = statement.value.id
+                self._payload_fragments.add(fragment)
+                break
+        else:
+            raise AssertionError(f"no payload class {payload} in {module_name}")
+        self.surface.payload_class(module_name, field.target.id, payload, fragment)
 
     def generate_fragments_module(
         self, module: ast.Module, fragments_definitions: dict[str, Any]
     ) -> ast.Module:
+        for statement in module.body:
+            if isinstance(statement, ast.ClassDef) and statement.name in self._payload_fragments:
+                statement.bases = [ast.Name("PayloadModel")]
+        if self._payload_fragments:
+            module.body.insert(0, ast.ImportFrom(_MODELS, [ast.alias("PayloadModel")], 0))
         return _import_as_list(module)
 
     def generate_client_method(
@@ -146,27 +193,49 @@ class DebtCorePlugin(Plugin):
         method_def: ast.FunctionDef | ast.AsyncFunctionDef,
         operation_definition: OperationDefinitionNode,
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        # Recorded here, written in generate_client_module once result types and fragments exist.
         mapping = self._operation_renames(operation_definition)
+        assert operation_definition.name is not None
+        result_class = _pascal(operation_definition.name.value) + _suffix(operation_definition)
         _Renamer(mapping, modules=set(), strings=False).visit(method_def)
-        self._return_parse_result(method_def)
-        docstring = self._docstring(operation_definition)
-        if docstring:
-            method_def.body.insert(0, ast.Expr(ast.Constant(docstring)))
+        self.surface.add_operation(
+            method_def, operation_definition, result_class, self._docstring(operation_definition)
+        )
         return method_def
 
     def generate_client_module(self, module: ast.Module) -> ast.Module:
         for statement in module.body:
             if isinstance(statement, ast.ImportFrom) and statement.module in self._renames:
                 _Renamer(self._renames[statement.module]).visit(statement)
-        return module
+        module.body = [
+            s for s in module.body if not (isinstance(s, ast.ImportFrom) and s.module == "typing")
+        ]
+        return self.surface.client_module(module, self._client_name)
+
+    def generate_input_class(
+        self, class_def: ast.ClassDef, input_type: GraphQLInputObjectType
+    ) -> ast.ClassDef:
+        return self.surface.input_class(class_def, input_type, self._enums)
+
+    def generate_inputs_module(self, module: ast.Module) -> ast.Module:
+        module.body = [
+            s
+            for s in module.body
+            if not (isinstance(s, ast.ImportFrom) and s.module in ("typing", "base_model", "enums"))
+        ]
+        return self.surface.inputs_module(module)
 
     def generate_init_module(self, module: ast.Module) -> ast.Module:
+        module.body[0:0] = self.surface.init_imports(self._client_name)
         exported: set[str] = set()
         for statement in module.body:
             if isinstance(statement, ast.ImportFrom):
                 if statement.module in self._renames:
                     _Renamer(self._renames[statement.module]).visit(statement)
                 exported.update(alias.asname or alias.name for alias in statement.names)
+        # The facade module (alleviate_debtcore.<service>) exports its own client class, a
+        # subclass with the handwritten helpers; a star import must not bring the generated one.
+        exported.discard(self._client_name)
         for statement in module.body:
             if (
                 isinstance(statement, ast.Assign)
@@ -176,23 +245,7 @@ class DebtCorePlugin(Plugin):
                 statement.value = ast.List([ast.Constant(n) for n in sorted(exported)])
         return module
 
-    # --- method bodies ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _return_parse_result(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        """``data = self.get_data(response); return X.model_validate(data)``
-        becomes ``return self.parse_result(X, response)``."""
-        *head, get_data, returned = method_def.body
-        assert isinstance(returned, ast.Return) and isinstance(returned.value, ast.Call)
-        validate = returned.value.func
-        assert isinstance(validate, ast.Attribute) and validate.attr == "model_validate"
-        assert isinstance(get_data, ast.Assign)
-        call = ast.Call(
-            func=ast.Attribute(value=ast.Name("self"), attr="parse_result"),
-            args=[validate.value, ast.Name("response")],
-            keywords=[],
-        )
-        method_def.body = [*head, ast.Return(call)]
+    # --- docstrings -------------------------------------------------------------------------------
 
     def _docstring(self, definition: OperationDefinitionNode) -> str | None:
         field = _root_field(self.schema, definition)
@@ -212,7 +265,7 @@ class DebtCorePlugin(Plugin):
 
     def generate_enums_module(self, module: ast.Module) -> ast.Module:
         module.body.insert(0, ast.ImportFrom(_MODELS, [ast.alias("OpenStrEnum")], 0))
-        return module
+        return self.surface.enums_module(module)
 
     def generate_result_field(
         self,

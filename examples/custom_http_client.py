@@ -14,9 +14,8 @@ import os
 
 import httpx
 
-from alleviate_debtcore import AsyncDebtCore, Environment, unwrap
+from alleviate_debtcore import AsyncDebtCore, Environment
 from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
-from alleviate_debtcore.offers import EnrollmentPlanInput
 
 
 async def main() -> None:
@@ -35,13 +34,7 @@ async def main() -> None:
         debtcore = AsyncDebtCore(
             auth=auth, environment=environment, http_client=http_client, timeout=10.0
         )
-        plan = unwrap(
-            (
-                await debtcore.offers.enrollment_plan(
-                    input=EnrollmentPlanInput(primary_applicant_state="GA")
-                )
-            ).enrollment_plan
-        )
+        plan = await debtcore.offers.enrollment_plan(primary_applicant_state="GA")
         print(f"servicing company for GA: {plan.servicing_company}")
         await debtcore.aclose()  # leaves http_client open: it is ours
     await auth.aclose()

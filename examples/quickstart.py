@@ -1,4 +1,4 @@
-"""Pull a credit report and list its debts.
+"""Pull a credit report, read it back by id and list its debts.
 
 export ALLEVIATE_CLIENT_ID=... ALLEVIATE_CLIENT_SECRET=...   # or run `debtcore sandbox`
 python examples/quickstart.py
@@ -8,40 +8,23 @@ from __future__ import annotations
 
 import asyncio
 
-from alleviate_debtcore import AsyncDebtCore, unwrap
-from alleviate_debtcore.credit import (
-    CREDIT_REPORT_PULL_SOURCE,
-    GetCreditReportInput,
-    PullCreditReportInput,
-)
+from alleviate_debtcore import AsyncDebtCore
 
 
 async def main() -> None:
     async with AsyncDebtCore.from_env() as debtcore:
-        pulled = unwrap(
-            (
-                await debtcore.credit.pull_credit_report(
-                    input=PullCreditReportInput(
-                        credit_report_source=CREDIT_REPORT_PULL_SOURCE.CRS_TRANSUNION,
-                        req_org_contact_id="your-contact-id",
-                        first_name="TAMMY",
-                        last_name="KERR",
-                        address_line1="1511 W KIRBY AVE",
-                        city="CHAMPAIGN",
-                        state="IL",
-                        zip="618215541",
-                    )
-                )
-            ).pull_credit_report
+        pulled = await debtcore.credit.pull_credit_report(
+            credit_report_source="CRS_TRANSUNION",
+            req_org_contact_id="your-contact-id",
+            first_name="TAMMY",
+            last_name="KERR",
+            address_line1="1511 W KIRBY AVE",
+            city="CHAMPAIGN",
+            state="IL",
+            zip="618215541",
         )
-        # Read it back by id, as a later process would.
-        report = unwrap(
-            (
-                await debtcore.credit.credit_report(
-                    input=GetCreditReportInput(credit_report_id=pulled.credit_report_id)
-                )
-            ).credit_report
-        )
+        # Read it back by id, as a later process would; wait until the bureau has answered.
+        report = await debtcore.credit.wait_for_credit_report(pulled.credit_report_id)
         print(f"report {report.id}: status {report.report_status}")
         for debt in report.debts or []:
             if debt is not None:

@@ -122,11 +122,13 @@ def _merge_required(required: Any, example: Any) -> Any:
 
 
 def method_of(debtcore: AsyncDebtCore, op: Operation) -> Callable[..., Any]:
-    return getattr(getattr(debtcore, op.service), op.method)
+    """The operation's ``with_payload`` twin: it returns the whole typed payload."""
+    return getattr(getattr(debtcore, op.service).with_payload, op.method)
 
 
 def method_kwargs(method: Callable[..., Any], variables: dict[str, Any]) -> dict[str, Any]:
-    """Turn GraphQL variables into the method's keyword arguments (input models validated)."""
+    """Turn GraphQL variables into the method's keyword arguments: input objects as models,
+    enums as members (the model form; tests/test_surface.py covers dicts and flattening)."""
     hints = typing.get_type_hints(method)
     params = inspect.signature(method).parameters
     kwargs: dict[str, Any] = {}

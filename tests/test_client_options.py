@@ -26,7 +26,8 @@ PLAN_OK = {"data": {"enrollmentPlan": {"data": {"servicingCompany": "ACME"}, "er
 
 async def plan(debtcore: AsyncDebtCore, **options: Any) -> Any:
     return await debtcore.offers.enrollment_plan(
-        input=EnrollmentPlanInput(primary_applicant_state="GA"), **options
+        input=EnrollmentPlanInput(primary_applicant_state="GA"),
+        **{("extra_headers" if name == "headers" else name): v for name, v in options.items()},
     )
 
 

@@ -18,24 +18,12 @@ from alleviate_debtcore import (
     PayloadError,
     unwrap,
 )
-from alleviate_debtcore.cli._demo import plan_input, run_enrollment_flow
-from alleviate_debtcore.credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
-from alleviate_debtcore.enrollment import (
-    ContactInfoInput,
-    CreateEnrollmentInput,
-    EnrollmentStatus,
-    JobClassification,
-)
-from alleviate_debtcore.offers import CreateOfferInput, OffersInput
+from alleviate_debtcore.cli._demo import run_enrollment_flow
+from alleviate_debtcore.credit import PullCreditReportInputDict
+from alleviate_debtcore.enrollment import EnrollmentStatus, JobClassification
+from alleviate_debtcore.offers import plan_input
 from alleviate_debtcore.sandbox import SandboxServer
-from alleviate_debtcore.underwriting import (
-    ApplicantContactInfoInputV2,
-    ApplicantContactInfoUpdateInputV2,
-    ApplicationTypeInput,
-    FlowType,
-    UwResultCheckInputV2,
-    UwResultUpdateInputV2,
-)
+from alleviate_debtcore.underwriting import FlowType, UwResultUpdateInputV2Dict
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID, CLIENT_SECRET = "local-client", "local-secret"
@@ -66,141 +54,97 @@ async def test_full_single_applicant_flow(server: SandboxServer, debtcore: Async
     # One token served the whole flow (cache), fetched once.
     assert server.state.http_requests["token"] - tokens_before == 1
     # The saved offer reads back.
-    offer = unwrap((await debtcore.offers.get_offer(og_id=result.offer_id)).get_offer)
+    offer = await debtcore.offers.get_offer(result.offer_id)
     assert offer.id == result.offer_id and offer.uw_result_revision == result.revision
 
 
-def _applicant(first: str, last: str, ssn: str) -> PullCreditReportInput:
-    return PullCreditReportInput(
-        credit_report_source=CREDIT_REPORT_PULL_SOURCE.ARRAY_EQUIFAX,
-        req_org_contact_id=f"joint-{last.lower()}-{first.lower()}",
-        first_name=first,
-        last_name=last,
-        ssn=ssn,
-        dob="1980-02-03",
-        address_line1="12 HARBOR WAY",
-        city="SAN DIEGO",
-        state="CA",
-        zip="92101",
-    )
+def _applicant(first: str, last: str, ssn: str) -> PullCreditReportInputDict:
+    return {
+        "credit_report_source": "ARRAY_EQUIFAX",
+        "req_org_contact_id": f"joint-{last.lower()}-{first.lower()}",
+        "first_name": first,
+        "last_name": last,
+        "ssn": ssn,
+        "dob": "1980-02-03",
+        "address_line1": "12 HARBOR WAY",
+        "city": "SAN DIEGO",
+        "state": "CA",
+        "zip": "92101",
+    }
 
 
 async def test_joint_application_flow(debtcore: AsyncDebtCore) -> None:
-    primary = unwrap(
-        (await debtcore.credit.pull_credit_report(input=_applicant("JOHN", "DOE", "999001111")))
-        .pull_credit_report
-    )  # fmt: skip
-    secondary = unwrap(
-        (await debtcore.credit.pull_credit_report(input=_applicant("JANE", "DOE", "999002222")))
-        .pull_credit_report
-    )  # fmt: skip
-    payload = (
-        await debtcore.underwriting.check_applicant_eligibility_v2(
-            application_type=ApplicationTypeInput.JOINT,
-            input=UwResultCheckInputV2(
-                primary_report_id=primary.credit_report_id,
-                secondary_report_id=secondary.credit_report_id,
-                applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="CA"),
-                co_applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="CA"),
-            ),
-            flow_type=FlowType.OPENER,
-        )
-    ).check_applicant_eligibility_v2
-    review = unwrap(payload, partial=True)
+    primary = await debtcore.credit.pull_credit_report(input=_applicant("JOHN", "DOE", "999001111"))
+    secondary = await debtcore.credit.pull_credit_report(
+        input=_applicant("JANE", "DOE", "999002222")
+    )
+    review = await debtcore.underwriting.check_applicant_eligibility_v2(
+        application_type="JOINT",
+        primary_report_id=primary.credit_report_id,
+        secondary_report_id=secondary.credit_report_id,
+        applicant_contact_info={"applicant_state": "CA"},
+        co_applicant_contact_info={"applicant_state": "CA"},
+        flow_type=FlowType.OPENER,
+    )
     assert review.applicant_eligibility_review is not None
     assert review.co_applicant_eligibility_review is not None
     # Same street and ZIP: the household's shared card lands in the joint section.
     assert review.joint_eligibility_review is not None
 
     first_payment = (date.today() + timedelta(days=10)).isoformat()
-    plans = unwrap(
-        (
-            await debtcore.offers.offers(
-                input=OffersInput(
-                    uw_result_id=review.id,
-                    revision=review.revision,
-                    first_payment_date=first_payment,
-                )
-            )
-        ).offers
+    plans = await debtcore.offers.offers(
+        uw_result_id=review.id, revision=review.revision, first_payment_date=first_payment
     )
     plan = next(p for p in plans if p is not None)
-    updated = unwrap(
-        (
-            await debtcore.underwriting.update_applicant_eligibility_v2(
-                application_type=ApplicationTypeInput.JOINT,
-                updated_uw_fields=UwResultUpdateInputV2(
-                    id=review.id,
-                    revision=review.revision,
-                    updated_by="agent-7",
-                    applicant_contact_info=ApplicantContactInfoUpdateInputV2(applicant_state="CA"),
-                    plan=plan_input(plan),
-                ),
-            )
-        ).update_applicant_eligibility_v2,
-        partial=True,
+    updated = await debtcore.underwriting.update_applicant_eligibility_v2(
+        application_type="JOINT",
+        id=review.id,
+        revision=review.revision,
+        updated_by="agent-7",
+        applicant_contact_info={"applicant_state": "CA"},
+        plan=plan_input(plan),
     )
     assert updated.revision == review.revision + 1
-    offer = unwrap(
-        (
-            await debtcore.offers.save_offer(
-                input=CreateOfferInput(uw_result_id=updated.id, revision=updated.revision)
-            )
-        ).save_offer
+    offer = await debtcore.offers.save_offer(uw_result_id=updated.id, revision=updated.revision)
+    enrollment = await debtcore.enrollment.create_enrollment(
+        og_id=offer.id,
+        lead_id="joint-lead-1",
+        contact_info={"job_classification": JobClassification.FIXED_INCOME},
     )
-    enrollment = unwrap(
-        (
-            await debtcore.enrollment.create_enrollment(
-                input=CreateEnrollmentInput(
-                    og_id=offer.id,
-                    lead_id="joint-lead-1",
-                    contact_info=ContactInfoInput(
-                        job_classification=JobClassification.FIXED_INCOME
-                    ),
-                )
-            )
-        ).create_enrollment
-    )
-    status = unwrap(
-        (await debtcore.enrollment.enrollment_status(enrollment_id=enrollment.enrollment_id))
-        .enrollment_status
-    )  # fmt: skip
+    status = await debtcore.enrollment.enrollment_status(enrollment.enrollment_id)
     assert isinstance(status.qa_call, EnrollmentStatus)
 
 
 async def test_stale_revision_is_a_payload_error(debtcore: AsyncDebtCore) -> None:
-    pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=_applicant("AMY", "STALE", "999003333")))
-        .pull_credit_report
-    )  # fmt: skip
-    review = unwrap(
-        (
-            await debtcore.underwriting.check_applicant_eligibility_v2(
-                application_type=ApplicationTypeInput.SINGLE,
-                input=UwResultCheckInputV2(
-                    primary_report_id=pulled.credit_report_id,
-                    applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="CA"),
-                ),
-            )
-        ).check_applicant_eligibility_v2,
-        partial=True,
+    pulled = await debtcore.credit.pull_credit_report(input=_applicant("AMY", "STALE", "999003333"))
+    review = await debtcore.underwriting.check_applicant_eligibility_v2(
+        application_type="SINGLE",
+        primary_report_id=pulled.credit_report_id,
+        applicant_contact_info={"applicant_state": "CA"},
     )
-    update = UwResultUpdateInputV2(
-        id=review.id,
-        revision=review.revision,
-        updated_by="agent-7",
-        applicant_contact_info=ApplicantContactInfoUpdateInputV2(applicant_state="CA"),
-    )
+    update: UwResultUpdateInputV2Dict = {
+        "id": review.id,
+        "revision": review.revision,
+        "updated_by": "agent-7",
+        "applicant_contact_info": {"applicant_state": "CA"},
+    }
     first = await debtcore.underwriting.update_applicant_eligibility_v2(
-        application_type=ApplicationTypeInput.SINGLE, updated_uw_fields=update
+        application_type="SINGLE", updated_uw_fields=update
     )
-    assert unwrap(first.update_applicant_eligibility_v2, partial=True).revision == 2
-    again = await debtcore.underwriting.update_applicant_eligibility_v2(
-        application_type=ApplicationTypeInput.SINGLE, updated_uw_fields=update
-    )
+    assert first.revision == 2
     with pytest.raises(PayloadError) as caught:
-        unwrap(again.update_applicant_eligibility_v2)
+        await debtcore.underwriting.update_applicant_eligibility_v2(
+            application_type="SINGLE", updated_uw_fields=update
+        )
     assert any("STALE_REVISION" in m for m in caught.value.messages)
+    assert caught.value.request_id
+    # The same failure through with_payload: the payload, not an exception.
+    again = await debtcore.underwriting.with_payload.update_applicant_eligibility_v2(
+        application_type="SINGLE", updated_uw_fields=update
+    )
+    assert again.data is None and again.request_id
+    with pytest.raises(PayloadError):
+        unwrap(again)
 
 
 async def test_wrong_secret_raises_the_typed_credential_error(server: SandboxServer) -> None:
@@ -208,7 +152,7 @@ async def test_wrong_secret_raises_the_typed_credential_error(server: SandboxSer
         client_id=CLIENT_ID, client_secret="not-the-secret", environment=server.environment
     ) as debtcore:
         with pytest.raises(InvalidCredentialsError) as caught:
-            await debtcore.offers.get_offer(og_id="og-offer-123456")
+            await debtcore.offers.get_offer("og-offer-123456")
     error = caught.value
     assert error.oauth_error == "invalid_client" and error.aadsts_code == "AADSTS7000215"
     assert error.trace_id and error.correlation_id
@@ -218,11 +162,11 @@ async def test_wrong_secret_raises_the_typed_credential_error(server: SandboxSer
 async def test_revoked_token_is_recovered_by_exactly_one_refresh(
     server: SandboxServer, debtcore: AsyncDebtCore
 ) -> None:
-    unwrap((await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer)
+    await debtcore.offers.get_offer("og-offer-123456")
     tokens = server.state.http_requests["token"]
     server.state.revoke_tokens()
-    unwrap((await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer)
-    unwrap((await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer)
+    await debtcore.offers.get_offer("og-offer-123456")
+    await debtcore.offers.get_offer("og-offer-123456")
     assert server.state.http_requests["token"] - tokens == 1
 
 
@@ -232,7 +176,7 @@ async def test_a_token_rejected_twice_is_an_authentication_error(server: Sandbox
 
     async with AsyncDebtCore(auth=StaticAuth("forged"), environment=server.environment) as debtcore:
         with pytest.raises(AuthenticationError) as caught:
-            await debtcore.offers.get_offer(og_id="og-offer-123456")
+            await debtcore.offers.get_offer("og-offer-123456")
     assert caught.value.status_code == 401
 
 

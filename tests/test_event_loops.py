@@ -41,8 +41,7 @@ async def plan(debtcore: AsyncDebtCore) -> str | None:
     result = await debtcore.offers.enrollment_plan(
         input=EnrollmentPlanInput(primary_applicant_state="GA")
     )
-    assert result.enrollment_plan is not None and result.enrollment_plan.data is not None
-    return result.enrollment_plan.data.servicing_company
+    return result.servicing_company
 
 
 def test_one_client_across_many_asyncio_runs(server: RawServer) -> None:

@@ -11,7 +11,6 @@ from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore import AsyncDebtCore, ConfigurationError, Environment
 from alleviate_debtcore.auth import EntraAuth
-from alleviate_debtcore.offers import EnrollmentPlanInput
 
 CREDS = {"ALLEVIATE_CLIENT_ID": "client-1", "ALLEVIATE_CLIENT_SECRET": "s3cr3t-value"}
 
@@ -121,13 +120,13 @@ async def test_aclose_is_idempotent_and_spares_a_callers_client(httpx_mock: HTTP
     httpx_mock.add_response(json={"data": {"enrollmentPlan": {"data": None, "errors": None}}})
     owned = AsyncDebtCore(auth=StaticAuth())
     async with owned:
-        await owned.offers.enrollment_plan(input=EnrollmentPlanInput(primary_applicant_state="GA"))
+        await owned.offers.with_payload.enrollment_plan(primary_applicant_state="GA")
         pool = owned._transport.http_client  # pyright: ignore[reportPrivateUsage]
         assert pool is not None and not pool.is_closed
     assert pool.is_closed
     await owned.aclose()
     with pytest.raises(ConfigurationError, match="closed"):
-        await owned.offers.enrollment_plan(input=EnrollmentPlanInput(primary_applicant_state="GA"))
+        await owned.offers.with_payload.enrollment_plan(primary_applicant_state="GA")
 
 
 async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
@@ -142,10 +141,8 @@ async def test_headers_merge_and_ours_win(httpx_mock: HTTPXMock) -> None:
             "Content-Type": "text/plain",  # case differs from ours: still replaced
         },
     ) as debtcore:
-        from alleviate_debtcore.offers import EnrollmentPlanInput
-
         await debtcore.offers.enrollment_plan(
-            input=EnrollmentPlanInput(primary_applicant_state="GA"), headers={"x-call": "1"}
+            primary_applicant_state="GA", extra_headers={"x-call": "1"}
         )
     request = httpx_mock.get_requests()[0]
     assert request.headers["x-partner"] == "acme"

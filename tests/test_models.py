@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from alleviate_debtcore import InputValidationError
 from alleviate_debtcore._models import is_sensitive
 from alleviate_debtcore._scalars import parse_date, serialize_date
 from alleviate_debtcore.credit import (
@@ -155,10 +156,11 @@ def test_json_scalar_keeps_any_json_value_both_ways() -> None:
     )
     assert model.report_json == raw
     assert model.model_dump(mode="json", by_alias=True, exclude_unset=True)["reportJson"] == raw
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputValidationError) as caught:
         NormalizeRawReportInput.model_validate(
             {"reportType": "CRS_TRANSUNION", "reqOrgContactId": "c-1", "reportJson": object()}
         )
+    assert [e.path for e in caught.value.errors] == ["report_json"]
 
 
 def test_generated_class_names_never_shadow_schema_types() -> None:

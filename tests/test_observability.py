@@ -39,7 +39,7 @@ async def test_logs_name_the_call_and_never_the_applicant(
     )
     caplog.set_level(logging.DEBUG, logger="alleviate_debtcore")
     async with AsyncDebtCore(auth=StaticAuth(), max_retries=1) as debtcore:
-        await debtcore.credit.pull_credit_report(input=PULL)
+        await debtcore.credit.with_payload.pull_credit_report(input=PULL)
     text = "\n".join(r.getMessage() for r in caplog.records)
     retry = [r for r in caplog.records if "retrying" in r.getMessage()]
     assert len(retry) == 1 and retry[0].levelno == logging.INFO

@@ -17,12 +17,9 @@ import pytest
 from alleviate_debtcore import AsyncDebtCore, DebtCoreError, RetryPolicy, unwrap
 from alleviate_debtcore.auth import EntraAuth
 from alleviate_debtcore.cli._demo import SAMPLE_APPLICANT, run_enrollment_flow
-from alleviate_debtcore.credit import CreateCreditorInput
-from alleviate_debtcore.offers import EnrollmentPlanInput
 from alleviate_debtcore.sandbox import Faults, SandboxServer, create_app
 from alleviate_debtcore.underwriting import (
     ApplicantContactInfoUpdateInputV2,
-    ApplicationTypeInput,
     UwResultUpdateInputV2,
 )
 
@@ -54,14 +51,10 @@ async def test_soak_mixed_workload_with_faults(server: SandboxServer) -> None:
 
         async def one(i: int) -> Any:
             if i % 3 == 0:  # a mutation: must never execute twice
-                return await debtcore.credit.create_creditor(
-                    input=CreateCreditorInput(creditor_name=f"SOAK CREDITOR {i}")
-                )
+                return await debtcore.credit.create_creditor(creditor_name=f"SOAK CREDITOR {i}")
             if i % 3 == 1:
-                return await debtcore.offers.enrollment_plan(
-                    input=EnrollmentPlanInput(primary_applicant_state="GA")
-                )
-            return await debtcore.enrollment.enrollment_status(enrollment_id="enroll-abc123xyz")
+                return await debtcore.offers.enrollment_plan(primary_applicant_state="GA")
+            return await debtcore.enrollment.enrollment_status("enroll-abc123xyz")
 
         semaphore = asyncio.Semaphore(CONCURRENCY)
 
@@ -133,12 +126,12 @@ async def test_no_secret_token_or_applicant_data_leaks(
             }
         )
         texts.append(repr(stale))
-        payload = await debtcore.underwriting.update_applicant_eligibility_v2(
-            application_type=ApplicationTypeInput.SINGLE, updated_uw_fields=stale
+        payload = await debtcore.underwriting.with_payload.update_applicant_eligibility_v2(
+            application_type="SINGLE", updated_uw_fields=stale
         )
         texts.append(repr(payload))
         try:
-            unwrap(payload.update_applicant_eligibility_v2)
+            unwrap(payload)
         except DebtCoreError as error:
             texts += [str(error), repr(error)]
         server.state.revoke_tokens()
@@ -146,7 +139,7 @@ async def test_no_secret_token_or_applicant_data_leaks(
             client_id="local-client", client_secret=SECRET + "x", environment=server.environment
         )
         try:
-            await bad.offers.get_offer(og_id="og-offer-123456")
+            await bad.offers.get_offer("og-offer-123456")
         except DebtCoreError as error:
             texts += [str(error), repr(error)]
         finally:

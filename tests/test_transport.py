@@ -30,8 +30,6 @@ from alleviate_debtcore import (
     RetryPolicy,
     unwrap,
 )
-from alleviate_debtcore.enrollment import CreateEnrollmentInput
-from alleviate_debtcore.offers import EnrollmentPlanInput
 
 PLAN_OK = {"data": {"enrollmentPlan": {"data": {"servicingCompany": "ACME"}, "errors": None}}}
 Fault = Callable[[httpx.Request], httpx.Response]
@@ -100,14 +98,9 @@ class Recorder:
 
 async def call(debtcore: AsyncDebtCore, kind: str, **options: Any) -> Any:
     if kind == "query":
-        return await debtcore.offers.enrollment_plan(
-            input=EnrollmentPlanInput(primary_applicant_state="GA"), **options
-        )
+        return await debtcore.offers.enrollment_plan(primary_applicant_state="GA", **options)
     return await debtcore.enrollment.create_enrollment(
-        input=CreateEnrollmentInput.model_validate(
-            {"ogId": "og-1", "leadId": "lead-1", "contactInfo": {"jobClassification": "W_2"}}
-        ),
-        **options,
+        og_id="og-1", lead_id="lead-1", contact_info={"job_classification": "W_2"}, **options
     )
 
 
@@ -133,8 +126,8 @@ async def test_a_query_recovers_when_a_retry_succeeds(
 ) -> None:
     recorder = Recorder(status(503), then=PLAN_OK, failures=2)
     httpx_mock.add_callback(recorder, is_reusable=True)
-    result = await call(debtcore, "query")
-    assert unwrap(result.enrollment_plan).servicing_company == "ACME"
+    plan = await call(debtcore, "query")
+    assert plan.servicing_company == "ACME"
     assert len(recorder.requests) == 3
 
 
@@ -252,16 +245,23 @@ async def test_graphql_errors_keep_typed_partial_data(
     assert "INTERNAL_SERVER_ERROR" in str(error) and "and 1 more" in str(error)
 
 
-async def test_payload_business_errors_raise_through_unwrap(
+async def test_payload_business_errors_raise_from_the_method_and_through_unwrap(
     debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_response(
-        json={"data": {"createEnrollment": {"data": None, "errors": [{"message": "NOT_FOUND"}]}}}
-    )
-    result = await call(debtcore, "mutation")
+    body = {"data": {"createEnrollment": {"data": None, "errors": [{"message": "NOT_FOUND"}]}}}
+    httpx_mock.add_response(json=body, headers={"x-request-id": "req-7"}, is_reusable=True)
     with pytest.raises(PayloadError) as caught:
-        unwrap(result.create_enrollment)
+        await call(debtcore, "mutation")
     assert caught.value.messages == ["NOT_FOUND"]
+    assert caught.value.request_id == "req-7" and "req-7" in str(caught.value)
+    payload = await debtcore.enrollment.with_payload.create_enrollment(
+        og_id="og-1", lead_id="lead-1", contact_info={"job_classification": "W_2"}
+    )
+    assert payload.request_id == "req-7"
+    assert [e.message for e in payload.errors or [] if e is not None] == ["NOT_FOUND"]
+    with pytest.raises(PayloadError) as unwrapped:
+        unwrap(payload)
+    assert unwrapped.value.messages == ["NOT_FOUND"]
 
 
 async def test_server_echoes_of_variable_values_are_redacted(

@@ -18,34 +18,42 @@ PYRIGHT = Path(sys.executable).parent / "pyright"
 
 PROBE = """
 from alleviate_debtcore import AsyncDebtCore, unwrap
-from alleviate_debtcore.credit import GetCreditReportInput
-from alleviate_debtcore.underwriting import (
-    ApplicantContactInfoInputV2, ApplicationTypeInput, UwResultCheckInputV2,
-)
 
 async def probe(debtcore: AsyncDebtCore) -> None:
-    result = await debtcore.credit.credit_report(input=GetCreditReportInput(credit_report_id="x"))
-    report = unwrap(result.credit_report)
+    report = await debtcore.credit.credit_report("x")
     debt = (report.debts or [])[0]
     assert debt is not None
     reveal_type(debt.current_balance)
     reveal_type(report.created_at)
-    checked = await debtcore.underwriting.check_applicant_eligibility_v2(
-        application_type=ApplicationTypeInput.SINGLE,
-        input=UwResultCheckInputV2(
-            primary_report_id="r",
-            applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="GA"),
-        ),
+    review = await debtcore.underwriting.check_applicant_eligibility_v2(
+        application_type="SINGLE",
+        primary_report_id="r",
+        applicant_contact_info={"applicant_state": "GA"},
     )
-    review = unwrap(checked.check_applicant_eligibility_v2)
     reveal_type(review.revision)
     reveal_type(review.application_eligibility_review)
+    page = await debtcore.credit.credit_reports(first=5)
+    reveal_type(page.nodes)
+    reveal_type(page.total_count)
+    async for node in debtcore.credit.credit_reports(first=5):
+        reveal_type(node.report_status)
+    payload = await debtcore.credit.with_payload.credit_report("x")
+    reveal_type(payload.request_id)
+    reveal_type(unwrap(payload).id)
+    status = await debtcore.enrollment.wait_for_enrollment("e-1", timeout=5)
+    reveal_type(status.create_contact)
 """
 EXPECTED = [
     "float | None",
     "datetime | date | None",
     "int",
     "UwEligibilityResultV2FieldsApplicationEligibilityReview | None",  # generated, not Unknown
+    "list[CreditReportNodeFields]",
+    "int",
+    "str | None",
+    "str | None",
+    "str",
+    "EnrollmentStatus",
 ]
 
 

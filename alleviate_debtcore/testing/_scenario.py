@@ -70,17 +70,21 @@ class Applicant:
         """The ``PullCreditReportInput`` for this applicant (every identity field set)."""
         from ..credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
 
-        return PullCreditReportInput(
-            credit_report_source=CREDIT_REPORT_PULL_SOURCE(source),
-            req_org_contact_id=self.contact_id,
-            first_name=self.first_name,
-            last_name=self.last_name,
-            ssn=self.ssn,
-            dob=self.dob,
-            address_line1=self.address_line1,
-            city=self.city,
-            state=self.state,
-            zip=self.zip,
+        # model_validate, not keywords: mypy's pydantic plugin knows the field as zip_, pyright
+        # (and pydantic) as zip.
+        return PullCreditReportInput.model_validate(
+            {
+                "credit_report_source": CREDIT_REPORT_PULL_SOURCE(source),
+                "req_org_contact_id": self.contact_id,
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "ssn": self.ssn,
+                "dob": self.dob,
+                "address_line1": self.address_line1,
+                "city": self.city,
+                "state": self.state,
+                "zip": self.zip,
+            }
         )
 
     def __repr__(self) -> str:  # no identity in test output

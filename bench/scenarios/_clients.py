@@ -15,7 +15,6 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 
 from alleviate_debtcore import AsyncDebtCore, Environment
-from alleviate_debtcore.credit import GetCreditReportInput
 
 from .._operation import REPORT_ID, CapturedOperation
 
@@ -33,9 +32,7 @@ class TypedArm:
         return cls(AsyncDebtCore(auth=auth, environment=environment, http_client=client), client)
 
     async def call(self) -> object:
-        return await self.debtcore.credit.credit_report(
-            input=GetCreditReportInput(credit_report_id=REPORT_ID)
-        )
+        return await self.debtcore.credit.credit_report(REPORT_ID)
 
     async def batch(self, n: int) -> None:
         for _ in range(n):

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from alleviate_debtcore import Environment
-from alleviate_debtcore.credit import CreditReportQuery
+from alleviate_debtcore.credit import GetCreditReportResponseFieldsData
 from alleviate_debtcore.testing import InProcessTransport
 
 from .._apps import TokenEndpoint, fixed_responder
@@ -50,10 +50,8 @@ def report_body(operation: CapturedOperation, debts: int) -> bytes:
 
 async def check_same_answer(typed: TypedArm, raw: RawArm, body: bytes) -> None:
     """Both arms really got the body (and the typed one parsed all of it) before timing."""
-    result = await typed.call()
-    assert isinstance(result, CreditReportQuery)
-    report = result.credit_report.data
-    assert report is not None and report.debts is not None
+    report = await typed.call()
+    assert isinstance(report, GetCreditReportResponseFieldsData) and report.debts is not None
     raw_answer: Any = await raw.call()
     if raw_answer != json.loads(body):
         raise RuntimeError("the raw arm received a different body")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from alleviate_debtcore import AsyncDebtCore, Environment
-from alleviate_debtcore.credit import CreditReportQuery, GetCreditReportInput
+from alleviate_debtcore.credit import GetCreditReportResponseFieldsData
 
 from .._interleave import AsyncBatch, Plan, interleaved
 from .._memory_probe import CLIENT_ID, CLIENT_SECRET, REPORT_ID
@@ -94,10 +94,8 @@ def _run_throughput(ctx: Context) -> ScenarioResult:
         raw_http = httpx.AsyncClient(auth=debtcore.auth)  # the same EntraAuth and token
         url = environment.url("credit")
 
-        async def typed_call() -> CreditReportQuery:
-            return await debtcore.credit.credit_report(
-                input=GetCreditReportInput(credit_report_id=REPORT_ID)
-            )
+        async def typed_call() -> GetCreditReportResponseFieldsData:
+            return await debtcore.credit.credit_report(REPORT_ID)
 
         async def raw_call() -> Any:
             response = await raw_http.post(url, json=operation.payload())
@@ -105,8 +103,8 @@ def _run_throughput(ctx: Context) -> ScenarioResult:
 
         try:
             typed_answer, raw_answer = await typed_call(), await raw_call()
-            report = typed_answer.credit_report.data
-            if report is None or raw_answer["data"]["creditReport"]["data"]["id"] != report.id:
+            report = typed_answer
+            if raw_answer["data"]["creditReport"]["data"]["id"] != report.id:
                 raise RuntimeError("typed and raw calls got different reports from the sandbox")
             return {
                 c: await interleaved(

@@ -14,7 +14,6 @@ import time
 import httpx
 
 from alleviate_debtcore import AsyncDebtCore
-from alleviate_debtcore.credit import GetCreditReportInput
 from alleviate_debtcore.testing import InProcessTransport
 
 from .._apps import TokenEndpoint, fixed_responder
@@ -32,12 +31,7 @@ SMOKE = {"calls": 20, "rounds": 1}
 
 async def _burst(debtcore: AsyncDebtCore, calls: int) -> float:
     started = time.perf_counter()
-    await asyncio.gather(
-        *(
-            debtcore.credit.credit_report(input=GetCreditReportInput(credit_report_id=REPORT_ID))
-            for _ in range(calls)
-        )
-    )
+    await asyncio.gather(*(debtcore.credit.credit_report(REPORT_ID) for _ in range(calls)))
     return time.perf_counter() - started
 
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 
 
@@ -10,7 +12,7 @@ class CreateCreditorMutation(BaseModel):
     create_creditor: "CreateCreditorMutationCreateCreditor"
 
 
-class CreateCreditorMutationCreateCreditor(BaseModel):
+class CreateCreditorMutationCreateCreditor(PayloadModel):
     data: Optional["CreateCreditorMutationCreateCreditorData"]
     errors: Optional[list[Optional["CreateCreditorMutationCreateCreditorErrors"]]]
 

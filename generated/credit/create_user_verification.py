@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import UserVerificationNodeFields
 
@@ -11,7 +13,7 @@ class CreateUserVerificationMutation(BaseModel):
     create_user_verification: "CreateUserVerificationMutationCreateUserVerification"
 
 
-class CreateUserVerificationMutationCreateUserVerification(BaseModel):
+class CreateUserVerificationMutationCreateUserVerification(PayloadModel):
     data: Optional["CreateUserVerificationMutationCreateUserVerificationData"]
     errors: Optional[
         list[Optional["CreateUserVerificationMutationCreateUserVerificationErrors"]]

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import CreditReportNodeFields, PageInfoFields
 
@@ -11,7 +13,7 @@ class CreditReportsQuery(BaseModel):
     credit_reports: Optional["CreditReportsQueryCreditReports"]
 
 
-class CreditReportsQueryCreditReports(BaseModel):
+class CreditReportsQueryCreditReports(PayloadModel):
     data: Optional["CreditReportsQueryCreditReportsData"]
     errors: Optional[list[Optional["CreditReportsQueryCreditReportsErrors"]]]
 

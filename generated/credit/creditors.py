@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import PageInfoFields
 
@@ -11,7 +13,7 @@ class CreditorsQuery(BaseModel):
     creditors: Optional["CreditorsQueryCreditors"]
 
 
-class CreditorsQueryCreditors(BaseModel):
+class CreditorsQueryCreditors(PayloadModel):
     data: Optional["CreditorsQueryCreditorsData"]
     errors: Optional[list[Optional["CreditorsQueryCreditorsErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 
 
@@ -10,7 +12,7 @@ class DownloadCreditReportQuery(BaseModel):
     download_credit_report: Optional["DownloadCreditReportQueryDownloadCreditReport"]
 
 
-class DownloadCreditReportQueryDownloadCreditReport(BaseModel):
+class DownloadCreditReportQueryDownloadCreditReport(PayloadModel):
     data: Optional[str]
     errors: Optional[
         list[Optional["DownloadCreditReportQueryDownloadCreditReportErrors"]]

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator, Field
 
+from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import DateValue, as_list
 
 from .base_model import BaseModel
@@ -110,7 +111,7 @@ class CreditReportNodeFieldsScoresScoreFactors(BaseModel):
     score_factor_text: Optional[str]
 
 
-class GetCreditReportResponseFields(BaseModel):
+class GetCreditReportResponseFields(PayloadModel):
     data: Optional["GetCreditReportResponseFieldsData"]
     errors: Optional[list[Optional["GetCreditReportResponseFieldsErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields, CreditReportNodeFields
 
@@ -11,7 +13,7 @@ class JointCreditReportMutation(BaseModel):
     joint_credit_report: "JointCreditReportMutationJointCreditReport"
 
 
-class JointCreditReportMutationJointCreditReport(BaseModel):
+class JointCreditReportMutationJointCreditReport(PayloadModel):
     data: Optional["JointCreditReportMutationJointCreditReportData"]
     errors: Optional[list[Optional["JointCreditReportMutationJointCreditReportErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import SendKbaAnswersErrorFields
 
@@ -11,7 +13,7 @@ class KbaQuestionsQuery(BaseModel):
     kba_questions: "KbaQuestionsQueryKbaQuestions"
 
 
-class KbaQuestionsQueryKbaQuestions(BaseModel):
+class KbaQuestionsQueryKbaQuestions(PayloadModel):
     data: Optional["KbaQuestionsQueryKbaQuestionsData"]
     errors: Optional[list[Optional["KbaQuestionsQueryKbaQuestionsErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields
 
@@ -11,7 +13,7 @@ class NormalizeRawReportMutation(BaseModel):
     normalize_raw_report: "NormalizeRawReportMutationNormalizeRawReport"
 
 
-class NormalizeRawReportMutationNormalizeRawReport(BaseModel):
+class NormalizeRawReportMutationNormalizeRawReport(PayloadModel):
     data: Optional["NormalizeRawReportMutationNormalizeRawReportData"]
     errors: Optional[
         list[Optional["NormalizeRawReportMutationNormalizeRawReportErrors"]]

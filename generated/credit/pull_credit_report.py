@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import CreditReportDebtFields, PublicRecordFields
 
@@ -11,7 +13,7 @@ class PullCreditReportMutation(BaseModel):
     pull_credit_report: "PullCreditReportMutationPullCreditReport"
 
 
-class PullCreditReportMutationPullCreditReport(BaseModel):
+class PullCreditReportMutationPullCreditReport(PayloadModel):
     data: Optional["PullCreditReportMutationPullCreditReportData"]
     errors: Optional[list[Optional["PullCreditReportMutationPullCreditReportErrors"]]]
 

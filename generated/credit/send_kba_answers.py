@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import SendKbaAnswersErrorFields
 
@@ -11,7 +13,7 @@ class SendKbaAnswersMutation(BaseModel):
     send_kba_answers: "SendKbaAnswersMutationSendKbaAnswers"
 
 
-class SendKbaAnswersMutationSendKbaAnswers(BaseModel):
+class SendKbaAnswersMutationSendKbaAnswers(PayloadModel):
     data: Optional["SendKbaAnswersMutationSendKbaAnswersData"]
     errors: Optional[list[Optional["SendKbaAnswersMutationSendKbaAnswersErrors"]]]
 

@@ -5,6 +5,8 @@ from typing import Optional
 
 from pydantic import Field
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import SMSVerificationResponseErrorFields, SMSVerificationResultFields
 
@@ -15,7 +17,7 @@ class SendSMSVerificationCodeMutation(BaseModel):
     )
 
 
-class SendSMSVerificationCodeMutationSendSmsVerificationCode(BaseModel):
+class SendSMSVerificationCodeMutationSendSmsVerificationCode(PayloadModel):
     data: Optional["SendSMSVerificationCodeMutationSendSmsVerificationCodeData"]
     errors: Optional[
         list[Optional["SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors"]]

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import UserVerificationNodeFields
 
@@ -11,7 +13,7 @@ class UserVerificationQuery(BaseModel):
     user_verification: Optional["UserVerificationQueryUserVerification"]
 
 
-class UserVerificationQueryUserVerification(BaseModel):
+class UserVerificationQueryUserVerification(PayloadModel):
     data: Optional["UserVerificationQueryUserVerificationData"]
     errors: Optional[list[Optional["UserVerificationQueryUserVerificationErrors"]]]
 

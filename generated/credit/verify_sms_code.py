@@ -5,6 +5,8 @@ from typing import Optional
 
 from pydantic import Field
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import SMSVerificationResponseErrorFields, SMSVerificationResultFields
 
@@ -13,7 +15,7 @@ class VerifySMSCodeMutation(BaseModel):
     verify_sms_code: "VerifySMSCodeMutationVerifySmsCode" = Field(alias="verifySMSCode")
 
 
-class VerifySMSCodeMutationVerifySmsCode(BaseModel):
+class VerifySMSCodeMutationVerifySmsCode(PayloadModel):
     data: Optional["VerifySMSCodeMutationVerifySmsCodeData"]
     errors: Optional[list[Optional["VerifySMSCodeMutationVerifySmsCodeErrors"]]]
 

@@ -2,7 +2,7 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import EnrollmentClient
+from .client import EnrollmentClient, EnrollmentClientWithPayload
 from .create_enrollment import (
     CreateEnrollmentMutation,
     CreateEnrollmentMutationCreateEnrollment,
@@ -23,7 +23,12 @@ from .enrollment_status import (
     EnrollmentStatusQueryEnrollmentStatusData,
     EnrollmentStatusQueryEnrollmentStatusErrors,
 )
-from .enums import EnrollmentStatus, JobClassification
+from .enums import (
+    EnrollmentStatus,
+    EnrollmentStatusLiteral,
+    JobClassification,
+    JobClassificationLiteral,
+)
 from .fragments import (
     CreateLiveTransferResponseFields,
     CreateLiveTransferResponseFieldsData,
@@ -33,48 +38,70 @@ from .fragments import (
 )
 from .input_types import (
     ContactInfoInput,
+    ContactInfoInputDict,
     CreateEnrollmentInput,
+    CreateEnrollmentInputDict,
     CreateLiveTransferInput,
+    CreateLiveTransferInputDict,
     CreateMinimalLiveTransferInput,
+    CreateMinimalLiveTransferInputDict,
     DocumentInput,
+    DocumentInputDict,
     ExpensesInput,
+    ExpensesInputDict,
     IncomeInput,
+    IncomeInputDict,
     NoteInput,
+    NoteInputDict,
     PlanDetailsDetailsInput,
+    PlanDetailsDetailsInputDict,
     PlanDetailsInput,
+    PlanDetailsInputDict,
 )
 
 __all__ = [
     "BaseClient",
     "BaseModel",
     "ContactInfoInput",
+    "ContactInfoInputDict",
     "CreateEnrollmentInput",
+    "CreateEnrollmentInputDict",
     "CreateEnrollmentMutation",
     "CreateEnrollmentMutationCreateEnrollment",
     "CreateEnrollmentMutationCreateEnrollmentData",
     "CreateEnrollmentMutationCreateEnrollmentErrors",
     "CreateLiveTransferInput",
+    "CreateLiveTransferInputDict",
     "CreateLiveTransferMutation",
     "CreateLiveTransferMutationCreateLiveTransfer",
     "CreateLiveTransferResponseFields",
     "CreateLiveTransferResponseFieldsData",
     "CreateLiveTransferResponseFieldsErrors",
     "CreateMinimalLiveTransferInput",
+    "CreateMinimalLiveTransferInputDict",
     "CreateMinimalLiveTransferMutation",
     "CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer",
     "DocumentInput",
-    "EnrollmentClient",
+    "DocumentInputDict",
+    "EnrollmentClientWithPayload",
     "EnrollmentErrorFields",
     "EnrollmentStatus",
     "EnrollmentStatusDataFields",
+    "EnrollmentStatusLiteral",
     "EnrollmentStatusQuery",
     "EnrollmentStatusQueryEnrollmentStatus",
     "EnrollmentStatusQueryEnrollmentStatusData",
     "EnrollmentStatusQueryEnrollmentStatusErrors",
     "ExpensesInput",
+    "ExpensesInputDict",
     "IncomeInput",
+    "IncomeInputDict",
     "JobClassification",
+    "JobClassificationLiteral",
     "NoteInput",
+    "NoteInputDict",
     "PlanDetailsDetailsInput",
+    "PlanDetailsDetailsInputDict",
     "PlanDetailsInput",
+    "PlanDetailsInputDict",
 ]

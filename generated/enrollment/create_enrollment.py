@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import EnrollmentErrorFields
 
@@ -11,7 +13,7 @@ class CreateEnrollmentMutation(BaseModel):
     create_enrollment: "CreateEnrollmentMutationCreateEnrollment"
 
 
-class CreateEnrollmentMutationCreateEnrollment(BaseModel):
+class CreateEnrollmentMutationCreateEnrollment(PayloadModel):
     data: Optional["CreateEnrollmentMutationCreateEnrollmentData"]
     errors: Optional[list[Optional["CreateEnrollmentMutationCreateEnrollmentErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import EnrollmentErrorFields, EnrollmentStatusDataFields
 
@@ -11,7 +13,7 @@ class EnrollmentStatusQuery(BaseModel):
     enrollment_status: "EnrollmentStatusQueryEnrollmentStatus"
 
 
-class EnrollmentStatusQueryEnrollmentStatus(BaseModel):
+class EnrollmentStatusQueryEnrollmentStatus(PayloadModel):
     data: Optional["EnrollmentStatusQueryEnrollmentStatusData"]
     errors: Optional[list[Optional["EnrollmentStatusQueryEnrollmentStatusErrors"]]]
 

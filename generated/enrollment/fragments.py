@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .enums import EnrollmentStatus
 
@@ -11,7 +13,7 @@ class EnrollmentErrorFields(BaseModel):
     message: Optional[str]
 
 
-class CreateLiveTransferResponseFields(BaseModel):
+class CreateLiveTransferResponseFields(PayloadModel):
     data: Optional["CreateLiveTransferResponseFieldsData"]
     errors: Optional[list[Optional["CreateLiveTransferResponseFieldsErrors"]]]
 

@@ -2,7 +2,7 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import OffersClient
+from .client import OffersClient, OffersClientWithPayload
 from .enrollment_plan import (
     EnrollmentPlanQuery,
     EnrollmentPlanQueryEnrollmentPlan,
@@ -25,7 +25,14 @@ from .get_offer import (
     GetOfferQueryGetOfferData,
     GetOfferQueryGetOfferErrors,
 )
-from .input_types import CreateOfferInput, EnrollmentPlanInput, OffersInput
+from .input_types import (
+    CreateOfferInput,
+    CreateOfferInputDict,
+    EnrollmentPlanInput,
+    EnrollmentPlanInputDict,
+    OffersInput,
+    OffersInputDict,
+)
 from .offers import (
     OffersMutation,
     OffersMutationOffers,
@@ -46,7 +53,9 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "CreateOfferInput",
+    "CreateOfferInputDict",
     "EnrollmentPlanInput",
+    "EnrollmentPlanInputDict",
     "EnrollmentPlanQuery",
     "EnrollmentPlanQueryEnrollmentPlan",
     "EnrollmentPlanQueryEnrollmentPlanData",
@@ -62,8 +71,9 @@ __all__ = [
     "OfferFieldsTotals",
     "OfferPaymentFields",
     "OfferTotalsFields",
-    "OffersClient",
+    "OffersClientWithPayload",
     "OffersInput",
+    "OffersInputDict",
     "OffersMutation",
     "OffersMutationOffers",
     "OffersMutationOffersData",

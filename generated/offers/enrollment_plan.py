@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator
 
+from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import as_list
 
 from .base_model import BaseModel
@@ -14,7 +15,7 @@ class EnrollmentPlanQuery(BaseModel):
     enrollment_plan: "EnrollmentPlanQueryEnrollmentPlan"
 
 
-class EnrollmentPlanQueryEnrollmentPlan(BaseModel):
+class EnrollmentPlanQueryEnrollmentPlan(PayloadModel):
     data: Optional["EnrollmentPlanQueryEnrollmentPlanData"]
     errors: Optional[list[Optional["EnrollmentPlanQueryEnrollmentPlanErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import OfferFields
 
@@ -11,7 +13,7 @@ class GetOfferQuery(BaseModel):
     get_offer: "GetOfferQueryGetOffer"
 
 
-class GetOfferQueryGetOffer(BaseModel):
+class GetOfferQueryGetOffer(PayloadModel):
     data: Optional["GetOfferQueryGetOfferData"]
     errors: Optional[list[Optional["GetOfferQueryGetOfferErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import (
     ForthRequestParametersFields,
@@ -16,7 +18,7 @@ class OffersMutation(BaseModel):
     offers: "OffersMutationOffers"
 
 
-class OffersMutationOffers(BaseModel):
+class OffersMutationOffers(PayloadModel):
     data: Optional[list[Optional["OffersMutationOffersData"]]]
     errors: Optional[list[Optional["OffersMutationOffersErrors"]]]
 

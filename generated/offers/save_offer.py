@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import OfferFields, OffersResponseErrorFields
 
@@ -11,7 +13,7 @@ class SaveOfferMutation(BaseModel):
     save_offer: "SaveOfferMutationSaveOffer"
 
 
-class SaveOfferMutationSaveOffer(BaseModel):
+class SaveOfferMutationSaveOffer(PayloadModel):
     data: Optional["SaveOfferMutationSaveOfferData"]
     errors: Optional[list[Optional["SaveOfferMutationSaveOfferErrors"]]]
 

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import EligibilityResponseErrorFields, UwDebtsResultFields
 
@@ -11,7 +13,7 @@ class CheckDebtsEligibilityMutation(BaseModel):
     check_debts_eligibility: "CheckDebtsEligibilityMutationCheckDebtsEligibility"
 
 
-class CheckDebtsEligibilityMutationCheckDebtsEligibility(BaseModel):
+class CheckDebtsEligibilityMutationCheckDebtsEligibility(PayloadModel):
     data: Optional["CheckDebtsEligibilityMutationCheckDebtsEligibilityData"]
     errors: Optional[
         list[Optional["CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors"]]

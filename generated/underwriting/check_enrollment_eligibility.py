@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 
 
@@ -12,7 +14,7 @@ class CheckEnrollmentEligibilityMutation(BaseModel):
     ]
 
 
-class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility(BaseModel):
+class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility(PayloadModel):
     data: Optional["CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData"]
     errors: Optional[
         list[

@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorFields,
@@ -16,7 +18,7 @@ class DebtsUwResultsQuery(BaseModel):
     debts_uw_results: Optional["DebtsUwResultsQueryDebtsUwResults"]
 
 
-class DebtsUwResultsQueryDebtsUwResults(BaseModel):
+class DebtsUwResultsQueryDebtsUwResults(PayloadModel):
     data: Optional["DebtsUwResultsQueryDebtsUwResultsData"]
     errors: Optional[list[Optional["DebtsUwResultsQueryDebtsUwResultsErrors"]]]
 

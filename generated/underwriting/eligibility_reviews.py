@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorV2Fields,
@@ -16,7 +18,7 @@ class EligibilityReviewsQuery(BaseModel):
     eligibility_reviews: Optional["EligibilityReviewsQueryEligibilityReviews"]
 
 
-class EligibilityReviewsQueryEligibilityReviews(BaseModel):
+class EligibilityReviewsQueryEligibilityReviews(PayloadModel):
     data: Optional["EligibilityReviewsQueryEligibilityReviewsData"]
     errors: Optional[list[Optional["EligibilityReviewsQueryEligibilityReviewsErrors"]]]
 

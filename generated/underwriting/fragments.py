@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator
 
+from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import DateValue, JSONValue, as_list
 
 from .base_model import BaseModel
@@ -487,7 +488,7 @@ class UwEligibilityResultFieldsTradelineMetadata(TradelineMetadataFields):
     pass
 
 
-class EligibilityResponseFields(BaseModel):
+class EligibilityResponseFields(PayloadModel):
     data: Optional["EligibilityResponseFieldsData"]
     errors: Optional[list[Optional["EligibilityResponseFieldsErrors"]]]
 
@@ -683,7 +684,7 @@ class UwEligibilityResultV2FieldsTradelineMetadata(TradelineMetadataFields):
     pass
 
 
-class EligibilityResponseV2Fields(BaseModel):
+class EligibilityResponseV2Fields(PayloadModel):
     data: Optional["EligibilityResponseV2FieldsData"]
     errors: Optional[list[Optional["EligibilityResponseV2FieldsErrors"]]]
 

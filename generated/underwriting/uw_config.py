@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 
 
@@ -10,7 +12,7 @@ class UwConfigQuery(BaseModel):
     uw_config: Optional["UwConfigQueryUwConfig"]
 
 
-class UwConfigQueryUwConfig(BaseModel):
+class UwConfigQueryUwConfig(PayloadModel):
     data: Optional["UwConfigQueryUwConfigData"]
     errors: Optional[list[Optional["UwConfigQueryUwConfigErrors"]]]
 

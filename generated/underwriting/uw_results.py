@@ -3,6 +3,8 @@
 
 from typing import Optional
 
+from alleviate_debtcore._models import PayloadModel
+
 from .base_model import BaseModel
 from .fragments import (
     EligibilityResponseErrorFields,
@@ -16,7 +18,7 @@ class UwResultsQuery(BaseModel):
     uw_results: Optional["UwResultsQueryUwResults"]
 
 
-class UwResultsQueryUwResults(BaseModel):
+class UwResultsQueryUwResults(PayloadModel):
     data: Optional["UwResultsQueryUwResultsData"]
     errors: Optional[list[Optional["UwResultsQueryUwResultsErrors"]]]
 

@@ -32,11 +32,11 @@ async def main(server: SandboxServer) -> dict[str, object]:
         AsyncDebtCore(credential=credential, environment=server.environment) as debtcore,
     ):
         for step in ("first", "second"):
-            offer = (await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer
+            offer = await debtcore.offers.get_offer("og-offer-123456")
             calls.append(f"{step}:{offer is not None}")
         before_revoke = server.state.http_requests["token"]
         server.state.revoke_tokens()
-        offer = (await debtcore.offers.get_offer(og_id="og-offer-123456")).get_offer
+        offer = await debtcore.offers.get_offer("og-offer-123456")
         calls.append(f"after-revoke:{offer is not None}")
         after_revoke = server.state.http_requests["token"]
     return {

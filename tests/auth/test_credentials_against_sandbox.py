@@ -54,7 +54,7 @@ def trust(server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _offer(debtcore: AsyncDebtCore) -> object:
-    return (await debtcore.offers.get_offer(og_id=OFFER)).get_offer
+    return await debtcore.offers.get_offer(OFFER)
 
 
 @pytest.mark.usefixtures("trust")

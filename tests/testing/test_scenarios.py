@@ -32,16 +32,14 @@ from alleviate_debtcore.underwriting import (
 
 
 async def _check(debtcore: AsyncDebtCore, report_id: str):  # type: ignore[no-untyped-def]
-    return (
-        await debtcore.underwriting.check_applicant_eligibility_v2(
-            application_type=ApplicationTypeInput.SINGLE,
-            input=UwResultCheckInputV2(
-                primary_report_id=report_id,
-                applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="TX"),
-            ),
-            flow_type=FlowType.OPENER,
-        )
-    ).check_applicant_eligibility_v2
+    return await debtcore.underwriting.with_payload.check_applicant_eligibility_v2(
+        application_type=ApplicationTypeInput.SINGLE,
+        input=UwResultCheckInputV2(
+            primary_report_id=report_id,
+            applicant_contact_info=ApplicantContactInfoInputV2(applicant_state="TX"),
+        ),
+        flow_type=FlowType.OPENER,
+    )
 
 
 async def test_only_debt_a_mortgage_gives_no_eligible_debt(
@@ -51,8 +49,7 @@ async def test_only_debt_a_mortgage_gives_no_eligible_debt(
         tradelines=[Tradeline.mortgage("ROCKET MORTGAGE", 182_500)]
     )
     pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=applicant.pull_input()))
-        .pull_credit_report
+        await debtcore.credit.with_payload.pull_credit_report(input=applicant.pull_input())
     )  # fmt: skip
     assert [(d.creditor_name, d.account_type) for d in pulled.debts or [] if d] == [
         ("ROCKET MORTGAGE", "MORTGAGE_DEBT")
@@ -78,8 +75,7 @@ async def test_chosen_tradelines_decide_which_debts_are_eligible(
         ]
     )
     pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=applicant.pull_input()))
-        .pull_credit_report
+        await debtcore.credit.with_payload.pull_credit_report(input=applicant.pull_input())
     )  # fmt: skip
     review = unwrap(await _check(debtcore, pulled.credit_report_id or ""), partial=True)
     debts = review.applicant_eligibility_review.debts or []  # type: ignore[union-attr]
@@ -99,8 +95,7 @@ async def test_failed_report_is_reported_as_failed(
 ) -> None:
     applicant = debtcore_sandbox.applicant(tradelines=[], report_status="FAILED")
     pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=applicant.pull_input()))
-        .pull_credit_report
+        await debtcore.credit.with_payload.pull_credit_report(input=applicant.pull_input())
     )  # fmt: skip
     assert pulled.report_status == "FAILED"
     payload = await _check(debtcore, pulled.credit_report_id or "")
@@ -113,17 +108,14 @@ async def test_pending_report_stays_pending(
 ) -> None:
     applicant = debtcore_sandbox.applicant(report_status="PENDING")  # generated debts
     pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=applicant.pull_input()))
-        .pull_credit_report
+        await debtcore.credit.with_payload.pull_credit_report(input=applicant.pull_input())
     )  # fmt: skip
     assert pulled.report_status == "PENDING" and pulled.debts
     for _ in range(3):
         again = unwrap(
-            (
-                await debtcore.credit.credit_reports(
-                    where={"reqOrgContactId": applicant.contact_id}
-                )
-            ).credit_reports  # type: ignore[arg-type]
+            await debtcore.credit.with_payload.credit_reports(
+                where={"reqOrgContactId": applicant.contact_id}
+            )  # type: ignore[arg-type]
         )
         assert [e.node.report_status for e in again.edges if e and e.node] == ["PENDING"]
 
@@ -131,8 +123,7 @@ async def test_pending_report_stays_pending(
 async def _enroll(debtcore: AsyncDebtCore, sandbox: DebtCoreSandbox, lead_id: str) -> str:
     applicant = sandbox.applicant()
     pulled = unwrap(
-        (await debtcore.credit.pull_credit_report(input=applicant.pull_input()))
-        .pull_credit_report
+        await debtcore.credit.with_payload.pull_credit_report(input=applicant.pull_input())
     )  # fmt: skip
     review = unwrap(await _check(debtcore, pulled.credit_report_id or ""), partial=True)
     from alleviate_debtcore.cli._demo import plan_input
@@ -143,55 +134,45 @@ async def _enroll(debtcore: AsyncDebtCore, sandbox: DebtCoreSandbox, lead_id: st
 
     first_payment = sandbox.clock().date().isoformat()
     plans = unwrap(
-        (
-            await debtcore.offers.offers(
-                input=OffersInput(
-                    uw_result_id=review.id,
-                    revision=review.revision,
-                    first_payment_date=first_payment,
-                )
+        await debtcore.offers.with_payload.offers(
+            input=OffersInput(
+                uw_result_id=review.id,
+                revision=review.revision,
+                first_payment_date=first_payment,
             )
-        ).offers
+        )
     )
     plan = next(p for p in plans if p is not None)
     updated = unwrap(
-        (
-            await debtcore.underwriting.update_applicant_eligibility_v2(
-                application_type=ApplicationTypeInput.SINGLE,
-                updated_uw_fields=UwResultUpdateInputV2(
-                    id=review.id,
-                    revision=review.revision,
-                    updated_by="agent-1",
-                    applicant_contact_info=ApplicantContactInfoUpdateInputV2(
-                        applicant_state="TX",
-                        routing_number="021000021",
-                        bank_account_number="000123456789",
-                    ),
-                    plan=plan_input(plan),
+        await debtcore.underwriting.with_payload.update_applicant_eligibility_v2(
+            application_type=ApplicationTypeInput.SINGLE,
+            updated_uw_fields=UwResultUpdateInputV2(
+                id=review.id,
+                revision=review.revision,
+                updated_by="agent-1",
+                applicant_contact_info=ApplicantContactInfoUpdateInputV2(
+                    applicant_state="TX",
+                    routing_number="021000021",
+                    bank_account_number="000123456789",
                 ),
-            )
-        ).update_applicant_eligibility_v2,
+                plan=plan_input(plan),
+            ),
+        ),
         partial=True,
     )
     offer = unwrap(
-        (
-            await debtcore.offers.save_offer(
-                input=CreateOfferInput(uw_result_id=updated.id, revision=updated.revision)
-            )
-        ).save_offer
+        await debtcore.offers.with_payload.save_offer(
+            input=CreateOfferInput(uw_result_id=updated.id, revision=updated.revision)
+        )
     )
     created = unwrap(
-        (
-            await debtcore.enrollment.create_enrollment(
-                input=CreateEnrollmentInput(
-                    og_id=offer.id,
-                    lead_id=lead_id,
-                    contact_info=ContactInfoInput(
-                        job_classification=JobClassification.FIXED_INCOME
-                    ),
-                )
+        await debtcore.enrollment.with_payload.create_enrollment(
+            input=CreateEnrollmentInput(
+                og_id=offer.id,
+                lead_id=lead_id,
+                contact_info=ContactInfoInput(job_classification=JobClassification.FIXED_INCOME),
             )
-        ).create_enrollment
+        )
     )
     return created.enrollment_id or ""
 
@@ -202,9 +183,9 @@ async def test_failing_enrollment_step_shows_failed(
     debtcore_sandbox.fail_enrollment_step("createDebts", lead_id="lead-fails")
     enrollment_id = await _enroll(debtcore, debtcore_sandbox, "lead-fails")
     for _ in range(10):
-        payload = (
-            await debtcore.enrollment.enrollment_status(enrollment_id=enrollment_id)
-        ).enrollment_status
+        payload = await debtcore.enrollment.with_payload.enrollment_status(
+            enrollment_id=enrollment_id
+        )
         if payload.data and payload.data.create_debts not in (
             EnrollmentStatus.PENDING,
             EnrollmentStatus.IN_PROGRESS,
@@ -219,7 +200,7 @@ async def test_failing_enrollment_step_shows_failed(
     other = await _enroll(debtcore, debtcore_sandbox, "lead-fine")
     for _ in range(10):
         status = unwrap(
-            (await debtcore.enrollment.enrollment_status(enrollment_id=other)).enrollment_status
+            await debtcore.enrollment.with_payload.enrollment_status(enrollment_id=other)
         )
     assert status.create_debts == EnrollmentStatus.COMPLETED
 
@@ -232,8 +213,7 @@ async def test_revoked_token_is_recovered_with_one_new_token_request(
     assert debtcore_sandbox.token_requests == 1
     assert debtcore_sandbox.revoke_tokens() == 1
     pulled = unwrap(
-        (await debtcore.credit.user_verification(req_org_contact_id=applicant.contact_id))
-        .user_verification
+        await debtcore.credit.with_payload.user_verification(applicant.contact_id)
     )  # fmt: skip
     assert pulled.req_org_contact_id == applicant.contact_id
     assert debtcore_sandbox.token_requests == 2
@@ -305,11 +285,10 @@ async def test_ids_and_clock_are_deterministic() -> None:
         async with DebtCoreSandbox(clock=start) as sandbox:
             debtcore = sandbox.client()
             applicant = sandbox.applicant()
-            response = await debtcore.credit.pull_credit_report(input=applicant.pull_input())
-            report = unwrap(response.pull_credit_report)
+            report = await debtcore.credit.pull_credit_report(input=applicant.pull_input())
             ids.append((applicant.contact_id, report.credit_report_id or ""))
             query = GetCreditReportInput(credit_report_id=report.credit_report_id or "")
-            fetched = unwrap((await debtcore.credit.credit_report(input=query)).credit_report)
+            fetched = unwrap(await debtcore.credit.with_payload.credit_report(input=query))
             assert str(fetched.created_at).startswith("2026-01-05")
             sandbox.clock.advance(days=40)
             assert sandbox.clock() == datetime(2026, 2, 14, 9, 30, tzinfo=UTC)
@@ -330,5 +309,5 @@ async def test_usable_without_pytest_fixtures_and_bad_options_are_configuration_
             sandbox.fail_enrollment_step("notAStep")
         with pytest.raises(ConfigurationError):
             sandbox.fail_operation("creditors", status=500, lost_response=True)
-        creditors = unwrap((await sandbox.client().credit.creditors()).creditors)
+        creditors = unwrap(await sandbox.client().credit.with_payload.creditors())
         assert creditors.total_count == 0  # no docs fixtures unless asked for
