@@ -36,16 +36,6 @@ __all__ = ["DebtCoreSandbox", "SandboxExtraMissingError"]
 
 # Never resolved: every request goes to the in-process app. (.test is reserved, RFC 2606.)
 IN_PROCESS_URL = "https://debtcore-sandbox.test"
-ENROLLMENT_STEPS = (
-    "qaCall",
-    "createContact",
-    "createEnrollmentPlan",
-    "createNotes",
-    "createDebts",
-    "createBudget",
-    "createBankAccount",
-    "createDocuments",
-)
 
 
 class SandboxExtraMissingError(ConfigurationError):
@@ -208,8 +198,10 @@ class DebtCoreSandbox:
     def fail_enrollment_step(self, step: str, *, lead_id: str | None = None) -> None:
         """Enrollments (for ``lead_id``, or every one) fail at ``step``; the steps after it are
         SKIPPED and ``enrollmentStatus`` carries a STEP_FAILED error."""
-        if step not in ENROLLMENT_STEPS:
-            raise ConfigurationError(f"step must be one of {', '.join(ENROLLMENT_STEPS)}")
+        from ..sandbox._enrollment import STEPS  # the sandbox is loaded: self.state exists
+
+        if step not in STEPS:
+            raise ConfigurationError(f"step must be one of {', '.join(STEPS)}")
         self.state.scenarios.fail_step(step, lead_id)
 
     def fail_operation(
