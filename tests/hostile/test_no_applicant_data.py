@@ -104,3 +104,63 @@ async def test_token_endpoint_errors_do_not_repeat_its_text(server: RawServer) -
     assert "AADSTS7000215" in text
     for value in (SSN, FIRST, LAST, "pii-secret"):
         assert value not in text
+
+
+def _assert_clean(error: BaseException) -> None:
+    text = printed(error)
+    for value in (SSN, DOB, FIRST, LAST, f"{SSN[:3]}-{SSN[3:5]}-{SSN[5:]}"):
+        assert value not in text, f"{value} leaked: {text}"
+
+
+async def test_a_mismatched_2xx_carrying_applicant_data_never_reaches_an_exception(
+    server: RawServer,
+) -> None:
+    # The report comes back with the applicant's values where the models expect other types: the
+    # validation error names paths and reasons, never the values, and chains no pydantic error.
+    report = {
+        "id": 7,
+        "applicantSsn": int(SSN),
+        "applicantDob": {"value": DOB},
+        "applicantFirstName": [FIRST],
+        "applicantLastName": {"name": LAST},
+        "debts": f"{FIRST} {LAST} {SSN}",
+    }
+    server.set(
+        api=lambda request: answer(
+            200, {"data": {"pullCreditReport": {"data": report, "errors": None}}}
+        )
+    )
+    async with AsyncDebtCore(
+        client_id="local-client", client_secret="pii-secret", environment=server.environment
+    ) as debtcore:
+        with pytest.raises(DebtCoreError) as caught:
+            await debtcore.credit.pull_credit_report(input=APPLICANT)
+    assert type(caught.value).__name__ == "ResponseValidationError"
+    _assert_clean(caught.value)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"ssn": int(SSN)},  # a number where a string goes
+        {"snn": SSN},  # an unknown key
+        {"dob": {"date": DOB}, "first_name": [FIRST], "last_name": {"n": LAST}},
+        {"credit_report_source": f"{FIRST} {LAST}"},  # not an enum value
+    ],
+)
+def test_bad_input_models_never_show_applicant_data(bad: dict[str, object]) -> None:
+    fields = {
+        "credit_report_source": "ARRAY_EQUIFAX",
+        "req_org_contact_id": "contact-1",
+        "first_name": FIRST,
+        "last_name": LAST,
+        "ssn": SSN,
+        "dob": DOB,
+        **bad,
+    }
+    with pytest.raises(DebtCoreError) as caught:
+        PullCreditReportInput.model_validate(fields)
+    _assert_clean(caught.value)
+    with pytest.raises(DebtCoreError) as constructed:
+        PullCreditReportInput(**fields)  # type: ignore[arg-type]
+    _assert_clean(constructed.value)
