@@ -1,7 +1,8 @@
-"""Typed async client for the Alleviate Debt Core GraphQL API.
+"""Typed client for the Alleviate Debt Core GraphQL API.
 
-Start with ``AsyncDebtCore``. The four services' types live in ``alleviate_debtcore.credit``,
-``.underwriting``, ``.offers`` and ``.enrollment``; the exceptions in ``alleviate_debtcore.errors``.
+Start with ``AsyncDebtCore`` (asyncio) or ``DebtCore`` (blocking: the same methods, no ``await``).
+The four services' types live in ``alleviate_debtcore.credit``, ``.underwriting``, ``.offers`` and
+``.enrollment``; the exceptions in ``alleviate_debtcore.errors``.
 """
 
 from pathlib import Path as _Path
@@ -18,9 +19,10 @@ from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._logging import configure_logging_from_env
 from ._models import OpenStrEnum
 from ._options import DEFAULT_TIMEOUT
-from ._pagination import AsyncPager, Page
+from ._pagination import AsyncPager, Page, SyncPager
 from ._payload import unwrap
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._sync_client import DebtCore
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -70,6 +72,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CredentialError",
+    "DebtCore",
     "DebtCoreError",
     "Environment",
     "EventLoopError",
@@ -91,6 +94,7 @@ __all__ = [
     "RetryPolicy",
     "SchemaToolError",
     "Service",
+    "SyncPager",
     "TokenCacheError",
     "TokenEndpointError",
     "UnprocessableEntityError",

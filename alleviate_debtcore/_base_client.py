@@ -1,7 +1,8 @@
-"""The base class of the four generated service clients.
+"""The base classes of the generated service clients: ``ServiceClient`` (async) and
+``SyncServiceClient`` (``DebtCore``'s), which differ only in how ``execute`` waits.
 
 ariadne-codegen copies ``codegen/base_client.py`` into each generated package; that file only
-subclasses ``ServiceClient`` here, so the logic exists once. Each generated operation has a
+subclasses these, so the logic exists once. Each generated operation has a
 private method that checks its arguments (``_arguments``), calls ``execute(...)``, then
 ``parse_result(ResultModel, response)`` and ``payload(...)``; the public method returns the
 payload's data (``_payload.payload_data``) and the ``with_payload`` twin the payload itself.
@@ -20,10 +21,10 @@ from pydantic import BaseModel as PydanticBaseModel
 from pydantic import JsonValue, ValidationError
 
 from ._models import PayloadModel, UnsetType, field_errors
-from ._transport import GraphQLResult, GraphQLTransport, OperationKind
+from ._transport import GraphQLResult, GraphQLTransport, OperationKind, SyncGraphQLTransport
 from .errors import GraphQLResponseError, ResponseValidationError
 
-__all__ = ["FAST_PATH_MAX_BYTES", "ServiceClient", "TimeoutOption"]
+__all__ = ["FAST_PATH_MAX_BYTES", "ServiceClient", "SyncServiceClient", "TimeoutOption"]
 
 ResultT = TypeVar("ResultT", bound=PydanticBaseModel)
 PayloadT = TypeVar("PayloadT", bound=PayloadModel | None)
@@ -66,42 +67,38 @@ def _envelope(result_type: type[PydanticBaseModel]) -> type[_Envelope[Any]]:
     return _Envelope[result_type]  # type: ignore[valid-type]
 
 
-class ServiceClient:
-    """Sends one service's operations through the shared transport."""
+class _ServiceClientBase:
+    """What both faces share: reading a response into typed models."""
 
-    def __init__(self, *, service: str, url: str, transport: GraphQLTransport) -> None:
+    def __init__(self, *, service: str, url: str) -> None:
         self.service = service
         self.url = url
-        self.transport = transport
 
-    async def execute(
+    def _send_arguments(
         self,
         query: str,
-        operation_name: str | None = None,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> GraphQLResult:
-        """Send an operation. ``timeout``, ``max_retries`` and ``headers`` override the client's
-        defaults for this call only (the generated methods' ``timeout=``, ``max_retries=`` and
-        ``extra_headers=``)."""
-        return await self.transport.send(
-            service=self.service,
-            url=self.url,
-            query=query,
-            operation_name=operation_name,
-            variables={
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        """The transport's ``send`` arguments for one operation (the same for both faces)."""
+        return {
+            "service": self.service,
+            "url": self.url,
+            "query": query,
+            "operation_name": operation_name,
+            "variables": {
                 name: _jsonable(value)
                 for name, value in (variables or {}).items()
                 if not isinstance(value, UnsetType)
             },
-            kind=_operation_kind(query),
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=headers,
-        )
+            "kind": _operation_kind(query),
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "headers": headers,
+        }
 
     def parse_result(self, result_type: type[ResultT], response: GraphQLResult) -> ResultT:
         """The response's ``data`` as ``result_type``; raise on GraphQL errors or a mismatch."""
@@ -161,3 +158,51 @@ class ServiceClient:
         if payload is not None:
             payload._stamp(response.request_id)  # pyright: ignore[reportPrivateUsage]
         return payload
+
+
+class ServiceClient(_ServiceClientBase):
+    """Sends one service's operations through the shared async transport."""
+
+    def __init__(self, *, service: str, url: str, transport: GraphQLTransport) -> None:
+        super().__init__(service=service, url=url)
+        self.transport = transport
+
+    async def execute(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> GraphQLResult:
+        """Send an operation. ``timeout``, ``max_retries`` and ``headers`` override the client's
+        defaults for this call only (the generated methods' ``timeout=``, ``max_retries=`` and
+        ``extra_headers=``)."""
+        return await self.transport.send(
+            **self._send_arguments(query, operation_name, variables, timeout, max_retries, headers)
+        )
+
+
+class SyncServiceClient(_ServiceClientBase):
+    """Sends one service's operations through the shared sync transport (``DebtCore``)."""
+
+    def __init__(self, *, service: str, url: str, transport: SyncGraphQLTransport) -> None:
+        super().__init__(service=service, url=url)
+        self.transport = transport
+
+    def execute(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> GraphQLResult:
+        """The blocking twin of ``ServiceClient.execute``."""
+        return self.transport.send(
+            **self._send_arguments(query, operation_name, variables, timeout, max_retries, headers)
+        )

@@ -45,7 +45,7 @@ ENV_ENVIRONMENT = "ALLEVIATE_ENVIRONMENT"
 ENV_BASE_URL = "ALLEVIATE_BASE_URL"
 
 
-def _environment(value: str | Environment) -> Environment:
+def resolve_environment(value: str | Environment) -> Environment:
     if isinstance(value, Environment):
         return value
     if isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -55,7 +55,29 @@ def _environment(value: str | Environment) -> Environment:
     )
 
 
-def _auth(
+def settings_from_env(environ: Mapping[str, str] | None) -> tuple[str, str, Environment]:
+    """``from_env``'s client id, secret and environment (both faces)."""
+    env = os.environ if environ is None else environ
+    for name in (ENV_CLIENT_ID, ENV_CLIENT_SECRET):
+        if not env.get(name):
+            raise ConfigurationError(
+                f"environment variable {name} is not set; export it with your client app's "
+                "credentials (or run `debtcore sandbox`, which prints local ones)"
+            )
+    base_url = env.get(ENV_BASE_URL)
+    try:
+        environment = (
+            Environment.local(base_url)
+            if base_url
+            else Environment.named(env.get(ENV_ENVIRONMENT, "sandbox"))
+        )
+    except ConfigurationError as error:  # say which variable holds the bad value
+        variable = ENV_BASE_URL if base_url else ENV_ENVIRONMENT
+        raise ConfigurationError(f"{variable}: {error.message}") from None
+    return env[ENV_CLIENT_ID], env[ENV_CLIENT_SECRET], environment
+
+
+def build_auth(
     environment: Environment,
     *,
     client_id: str | None,
@@ -96,7 +118,7 @@ def _auth(
         missing = "client_id" if not client_id else "client_secret"
         raise ConfigurationError(
             f"{missing} is missing: pass client_id and client_secret (from your Alleviate "
-            "account manager), a credential, an auth object, or use AsyncDebtCore.from_env()"
+            "account manager), a credential, an auth object, or build the client with from_env()"
         )
     owned = EntraAuth(
         ClientSecretCredential(
@@ -162,7 +184,7 @@ class AsyncDebtCore:
         headers: Mapping[str, str] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        self.environment = _environment(environment)
+        self.environment = resolve_environment(environment)
         options = TransportOptions.build(
             timeout=timeout,
             max_retries=max_retries,
@@ -172,7 +194,7 @@ class AsyncDebtCore:
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError("http_client must be an httpx.AsyncClient")
-        self.auth, self._owned_auth = _auth(
+        self.auth, self._owned_auth = build_auth(
             self.environment,
             client_id=client_id,
             client_secret=client_secret,
@@ -254,26 +276,10 @@ class AsyncDebtCore:
         """Build from ``ALLEVIATE_CLIENT_ID``, ``ALLEVIATE_CLIENT_SECRET``,
         ``ALLEVIATE_ENVIRONMENT`` (default ``sandbox``) and ``ALLEVIATE_BASE_URL`` (a local
         server such as ``debtcore sandbox``; it overrides the environment)."""
-        env = os.environ if environ is None else environ
-        for name in (ENV_CLIENT_ID, ENV_CLIENT_SECRET):
-            if not env.get(name):
-                raise ConfigurationError(
-                    f"environment variable {name} is not set; export it with your client app's "
-                    "credentials (or run `debtcore sandbox`, which prints local ones)"
-                )
-        base_url = env.get(ENV_BASE_URL)
-        try:
-            environment = (
-                Environment.local(base_url)
-                if base_url
-                else Environment.named(env.get(ENV_ENVIRONMENT, "sandbox"))
-            )
-        except ConfigurationError as error:  # say which variable holds the bad value
-            variable = ENV_BASE_URL if base_url else ENV_ENVIRONMENT
-            raise ConfigurationError(f"{variable}: {error.message}") from None
+        client_id, client_secret, environment = settings_from_env(environ)
         return cls(
-            client_id=env[ENV_CLIENT_ID],
-            client_secret=env[ENV_CLIENT_SECRET],
+            client_id=client_id,
+            client_secret=client_secret,
             environment=environment,
             token_cache=token_cache,
             http_client=http_client,

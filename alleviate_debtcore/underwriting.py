@@ -6,8 +6,11 @@ queries/underwriting/. Import them from here, not from ``alleviate_debtcore.gene
 
 from alleviate_debtcore.generated import underwriting as _generated
 from alleviate_debtcore.generated.underwriting import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
-from alleviate_debtcore.generated.underwriting.client import UnderwritingClient
+from alleviate_debtcore.generated.underwriting.client import (
+    SyncUnderwritingClient,
+    UnderwritingClient,
+)
 
 __all__: list[str] = []
 __all__ += _generated.__all__
-__all__ += ["UnderwritingClient"]
+__all__ += ["SyncUnderwritingClient", "UnderwritingClient"]

@@ -63,6 +63,12 @@ Every method is `async` (the connection operations return a pager: `await` it fo
 payload has errors and no data. `debtcore.<service>.with_payload.<method>(...)` takes the same
 arguments and returns the whole payload (`.data`, `.errors`, `.request_id`).
 
+`DebtCore`, the blocking client, has exactly these methods with the same signatures, minus
+`async`: `debtcore.credit.credit_report("cr-...")` returns the report; a pager is a `SyncPager`
+(`.first_page()` for one page, `for` over it for every node). Its service classes are
+`SyncCreditClient`, `SyncUnderwritingClient`, `SyncOffersClient` and `SyncEnrollmentClient`;
+`make generate` checks that both faces match before writing this file.
+
 Arguments: an input object's fields are keyword arguments (or pass the whole input as
 `input=` / `updated_uw_fields=`: a model or a dict with the same snake_case keys, never both);
 a lone required value may be positional; enums take the member or its string. Every method ends
@@ -140,15 +146,39 @@ def _unflattened(path: Path, class_name: str) -> list[str]:
     return names
 
 
+def _service_methods(
+    generated: Path, service: str, client: str
+) -> list[tuple[str, list[str], str]]:
+    """The generated class's methods, then the facade subclass's (the waiters)."""
+    methods = _methods(generated / service / "client.py", client)
+    facade = FACADES / f"{service}.py"
+    if f"class {client}(" in facade.read_text():
+        methods += _methods(facade, client)
+    return methods
+
+
+def _check_sync_face(
+    async_methods: list[tuple[str, list[str], str]], sync_methods: list[tuple[str, list[str], str]]
+) -> None:
+    """``DebtCore``'s classes have the async ones' methods, signatures and docs, minus async."""
+
+    def blocking(methods: list[tuple[str, list[str], str]]) -> list[tuple[str, list[str]]]:
+        return [
+            (name, [s.removeprefix("async ").replace("AsyncPager", "SyncPager") for s in sigs])
+            for name, sigs, _ in methods
+        ]
+
+    if blocking(async_methods) != blocking(sync_methods):
+        raise AssertionError("the sync face's methods differ from the async face's")
+
+
 def api_markdown(generated: Path) -> str:
     lines = [HEADER]
     unflattened: list[str] = []
     for service in SERVICES:
         client, title, path = _HEADINGS[service]
-        methods = _methods(generated / service / "client.py", client)
-        facade = FACADES / f"{service}.py"
-        if "class " + client in facade.read_text():
-            methods += _methods(facade, client)
+        methods = _service_methods(generated, service, client)
+        _check_sync_face(methods, _service_methods(generated, service, f"Sync{client}"))
         client_path = generated / service / "client.py"
         unflattened += [f"{service}.{name}" for name in _unflattened(client_path, client)]
         lines += [

@@ -23,6 +23,8 @@ ariadne-codegen calls these hooks while it builds each service package. What the
   data, their ``with_payload`` twins, pagers, ``<Input>Dict`` TypedDicts and ``<Enum>Literal``
   types; inputs derive from ``InputModel`` and accept only known enum values; payload classes
   derive from ``PayloadModel`` (``request_id``).
+- The sync face (codegen/sync_face.py): ``Sync<Service>Client`` and its ``WithPayload`` twin,
+  derived from the async classes by an AST transform, for ``DebtCore``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from graphql import (
 )
 
 from codegen.surface import Surface
+from codegen.sync_face import add_sync_face, sync_name
 
 _MODELS = "alleviate_debtcore._models"
 _DIGIT_SPLIT = re.compile(r"(?<=[a-z])_(\d+)")
@@ -210,7 +213,8 @@ class DebtCorePlugin(Plugin):
         module.body = [
             s for s in module.body if not (isinstance(s, ast.ImportFrom) and s.module == "typing")
         ]
-        return self.surface.client_module(module, self._client_name)
+        module = self.surface.client_module(module, self._client_name)
+        return add_sync_face(module, self._client_name)
 
     def generate_input_class(
         self, class_def: ast.ClassDef, input_type: GraphQLInputObjectType
@@ -227,6 +231,10 @@ class DebtCorePlugin(Plugin):
 
     def generate_init_module(self, module: ast.Module) -> ast.Module:
         module.body[0:0] = self.surface.init_imports(self._client_name)
+        module.body.insert(
+            0,
+            ast.ImportFrom("client", [ast.alias(sync_name(f"{self._client_name}WithPayload"))], 1),
+        )
         exported: set[str] = set()
         for statement in module.body:
             if isinstance(statement, ast.ImportFrom):

@@ -630,12 +630,19 @@ def _docstring_source(text: str) -> str:
     return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
 
 
+# How a pager is used, per face (codegen/sync_face.py swaps one for the other).
+PAGER_DOC = (
+    "``await`` it for one page (``nodes``, ``page_info``, ``total_count``); ``async for``\n"
+    "over it for every node, following the cursors.\n"
+)
+SYNC_PAGER_DOC = (
+    "``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``\n"
+    "over it for every node, following the cursors.\n"
+)
+
+
 def _pager_doc(docstring: str | None) -> str:
-    extra = (
-        "``await`` it for one page (``nodes``, ``page_info``, ``total_count``); ``async for``\n"
-        "over it for every node, following the cursors.\n"
-    )
-    return f"{docstring}\n{extra}" if docstring else extra
+    return f"{docstring}\n{PAGER_DOC}" if docstring else PAGER_DOC
 
 
 def _parse(lines: list[str]) -> list[ast.stmt]:

@@ -63,16 +63,20 @@ def test_service_modules_reexport_the_generated_names() -> None:
     for service in ("credit", "underwriting", "offers", "enrollment"):
         ours = importlib.import_module(f"alleviate_debtcore.{service}")
         generated = importlib.import_module(f"alleviate_debtcore.generated.{service}")
-        # The facade adds its own client class (the generated one plus handwritten helpers).
+        # The facade adds its own client classes, async and sync (the generated ones plus
+        # handwritten helpers).
         extras = {
             "credit": {"CreditClient", "TERMINAL_REPORT_STATUSES"},
             "underwriting": {"UnderwritingClient"},
             "offers": {"OffersClient", "plan_input"},
             "enrollment": {"EnrollmentClient", "RUNNING_STEP_STATUSES", "enrollment_steps"},
         }[service]
+        clients = {n for n in extras if n.endswith("Client")}
+        extras |= {f"Sync{n}" for n in clients}
         assert set(ours.__all__) == set(generated.__all__) | extras
-        client = getattr(ours, next(n for n in extras if n.endswith("Client")))
-        assert issubclass(client, getattr(generated.client, client.__name__))
+        for name in clients | {f"Sync{n}" for n in clients}:
+            client = getattr(ours, name)
+            assert issubclass(client, getattr(generated.client, client.__name__))
 
 
 def test_pyproject_lists_every_package_in_the_tree() -> None:

@@ -1,6 +1,7 @@
 """Test your integration against the sandbox, in-process: no port, no thread, no credentials.
 
-With pytest the fixtures ``debtcore`` (an ``AsyncDebtCore``) and ``debtcore_sandbox`` (its
+With pytest the fixtures ``debtcore`` (an ``AsyncDebtCore``), ``debtcore_sync`` (a ``DebtCore``,
+blocking; its requests run the app on one helper thread) and ``debtcore_sandbox`` (their
 ``DebtCoreSandbox``) are there as soon as the package is installed with the ``sandbox`` extra::
 
     async def test_enrolls(debtcore, debtcore_sandbox):
@@ -9,7 +10,8 @@ With pytest the fixtures ``debtcore`` (an ``AsyncDebtCore``) and ``debtcore_sand
         )
         ...
 
-Without pytest, ``with DebtCoreSandbox() as sandbox: debtcore = sandbox.client()``.
+Without pytest, ``with DebtCoreSandbox() as sandbox: debtcore = sandbox.client()`` (or
+``sandbox.sync_client()``).
 Scenarios: ``applicant(tradelines=..., report_status=...)``, ``fail_enrollment_step``,
 ``fail_operation`` (HTTP status, GraphQL error, latency, lost response), ``revoke_tokens``, a
 ``SandboxClock``. Inspection: ``requests`` (applicant fields redacted), ``operations()``,
@@ -18,7 +20,7 @@ Scenarios: ``applicant(tradelines=..., report_status=...)``, ``fail_enrollment_s
 
 from ._sandbox import DebtCoreSandbox, SandboxExtraMissingError
 from ._scenario import Applicant, SandboxClock, Tradeline
-from ._transport import InProcessTransport
+from ._transport import InProcessTransport, SyncInProcessTransport
 
 __all__ = [
     "Applicant",
@@ -26,5 +28,6 @@ __all__ = [
     "InProcessTransport",
     "SandboxClock",
     "SandboxExtraMissingError",
+    "SyncInProcessTransport",
     "Tradeline",
 ]

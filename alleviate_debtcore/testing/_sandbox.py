@@ -1,11 +1,12 @@
 """``DebtCoreSandbox``: a local sandbox in this process, a client wired to it, scenarios and
 inspection.
 
-The client reaches the sandbox's ASGI app through ``InProcessTransport`` for the token endpoint
-and the four services alike: no port is opened, no thread started, and the calls run on the
-test's own event loop. Only ``alleviate_debtcore.sandbox`` needs the ``sandbox`` extra, and it is
-imported when a sandbox is created, so importing this package (as the pytest plugin does in every
-pytest run) never fails.
+The client reaches the sandbox's ASGI app through ``InProcessTransport`` for the token endpoint and
+the four services alike: no port is opened, no thread started, and the calls run on the test's own
+event loop. (The blocking ``DebtCore`` of ``sync_client()`` cannot run the app on its caller's
+thread: ``SyncInProcessTransport`` runs it on one background thread's loop.) Only
+``alleviate_debtcore.sandbox`` needs the ``sandbox`` extra, and it is imported when a sandbox is
+created, so importing this package (as the pytest plugin does in every pytest run) never fails.
 """
 
 from __future__ import annotations
@@ -24,15 +25,27 @@ from alleviate_debtcore.auth import ClientSecretCredential, EntraAuth
 
 from .._client import AsyncDebtCore
 from .._environment import Environment
+from .._sync_client import DebtCore
 from .._transport import DEFAULT_MAX_RETRIES
 from ..errors import ConfigurationError
 from ._scenario import Applicant, SandboxClock, Tradeline
-from ._transport import InProcessTransport
+from ._transport import InProcessTransport, SyncInProcessTransport
 
 if TYPE_CHECKING:
     from ..sandbox import Faults, ReceivedRequest, RequestLimits, SandboxApp, SandboxState
 
 __all__ = ["DebtCoreSandbox", "SandboxExtraMissingError"]
+
+
+class _Unclosed(httpx.BaseTransport):
+    """Lends a shared transport to one client: closing the client leaves it open."""
+
+    def __init__(self, shared: httpx.BaseTransport) -> None:
+        self._shared = shared
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._shared.handle_request(request)
+
 
 # Never resolved: every request goes to the in-process app. (.test is reserved, RFC 2606.)
 IN_PROCESS_URL = "https://debtcore-sandbox.test"
@@ -54,7 +67,8 @@ def require_sandbox() -> None:
 
 
 class DebtCoreSandbox:
-    """A fresh in-process sandbox; ``client()`` gives an ``AsyncDebtCore`` wired to it.
+    """A fresh in-process sandbox; ``client()`` gives an ``AsyncDebtCore`` wired to it,
+    ``sync_client()`` a ``DebtCore``.
 
     >>> with DebtCoreSandbox() as sandbox:  # doctest: +SKIP
     ...     debtcore = sandbox.client()
@@ -86,6 +100,7 @@ class DebtCoreSandbox:
         )
         self._numbers = itertools.count(1)
         self._clients: list[httpx.AsyncClient] = []
+        self._sync_transport: SyncInProcessTransport | None = None
 
     @property
     def state(self) -> SandboxState:
@@ -126,6 +141,39 @@ class DebtCoreSandbox:
             auth=auth,
             environment=self.environment,
             http_client=self.http_client(),
+            timeout=timeout,
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            headers=headers,
+        )
+
+    def sync_http_client(self) -> httpx.Client:
+        """An ``httpx.Client`` whose every request goes to this sandbox (its app runs on one
+        background thread's event loop: ``SyncInProcessTransport``)."""
+        if self._sync_transport is None:
+            self._sync_transport = SyncInProcessTransport(self.app)
+        # The clients share the transport, which the sandbox closes: never close it with them.
+        return httpx.Client(transport=_Unclosed(self._sync_transport), trust_env=False)
+
+    def sync_client(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> DebtCore:
+        """A ``DebtCore`` (blocking) with real Entra-style auth against this sandbox; its
+        requests run in-process too. The sandbox's exit stops the thread they run on."""
+        credential = ClientSecretCredential(
+            tenant_id=self.environment.tenant_id,
+            client_id=self.state.tokens.client_id,
+            client_secret=self.state.tokens.client_secret,
+            authority=self.environment.authority,
+            sync_client=self.sync_http_client(),
+        )
+        return DebtCore(
+            auth=EntraAuth(credential, scope=self.environment.scope),
+            environment=self.environment,
+            http_client=self.sync_http_client(),
             timeout=timeout,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             headers=headers,
@@ -266,10 +314,12 @@ class DebtCoreSandbox:
     # --- lifetime ------------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the HTTP clients handed out (they hold no sockets; this only marks them)."""
+        """Close the HTTP clients handed out (they hold no sockets; this only marks them) and
+        stop the sync clients' thread."""
         for client in self._clients:
             await client.aclose()
         self._clients.clear()
+        self._close_sync()
 
     def __enter__(self) -> Self:
         return self
@@ -281,6 +331,12 @@ class DebtCoreSandbox:
         tb: TracebackType | None,
     ) -> None:
         self._clients.clear()
+        self._close_sync()
+
+    def _close_sync(self) -> None:
+        if self._sync_transport is not None:
+            self._sync_transport.close()
+            self._sync_transport = None
 
     async def __aenter__(self) -> Self:
         return self

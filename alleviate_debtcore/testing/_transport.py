@@ -1,4 +1,5 @@
-"""An httpx transport straight into an ASGI app: no socket, no thread, no event-loop hop.
+"""httpx transports straight into an ASGI app: no socket, no thread, no event-loop hop (and
+``SyncInProcessTransport``, for blocking clients, with one thread running the app's loop).
 
 ``httpx.ASGITransport`` re-attempts ``import sniffio`` on every request (a failing import when
 sniffio is absent: a sys.path scan costing tens of microseconds), which would blur the client
@@ -7,12 +8,14 @@ cost the benchmark's in-process scenarios isolate; this one calls the app and no
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
 
-__all__ = ["ASGIApp", "InProcessTransport"]
+__all__ = ["ASGIApp", "InProcessTransport", "SyncInProcessTransport"]
 
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[
@@ -70,3 +73,51 @@ class InProcessTransport(httpx.AsyncBaseTransport):
 
         await self.app(scope, receive, send)
         return httpx.Response(status, headers=headers, content=b"".join(parts))
+
+
+class SyncInProcessTransport(httpx.BaseTransport):
+    """``InProcessTransport`` for blocking clients (``DebtCore``): the ASGI app runs on this
+    transport's own event loop, in one background thread started on the first request.
+
+    A blocking caller cannot run a coroutine on its own thread (it may already be inside a
+    running loop, and the app must stay on one loop), so each request is handed to that loop and
+    the caller waits for the buffered response. Requests from many threads queue on it safely.
+    ``close()`` stops the thread; it is idempotent.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._inner = InProcessTransport(app)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this in-process transport is closed")
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="debtcore-sandbox-loop", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # the body, so that the app's side reads it without our stream
+        loop = self._running_loop()
+        return asyncio.run_coroutine_threadsafe(
+            self._inner.handle_async_request(request), loop
+        ).result()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()

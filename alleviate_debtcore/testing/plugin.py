@@ -1,4 +1,5 @@
-"""The pytest plugin (entry point ``pytest11``): fixtures ``debtcore_sandbox`` and ``debtcore``.
+"""The pytest plugin (entry point ``pytest11``): fixtures ``debtcore_sandbox``, ``debtcore`` and
+``debtcore_sync``.
 
 Loaded by every pytest run in an environment where this package is installed, so it imports
 nothing but pytest up front: the package and its sandbox load when a test asks for a fixture,
@@ -14,9 +15,10 @@ import pytest
 
 if TYPE_CHECKING:
     from .._client import AsyncDebtCore
+    from .._sync_client import DebtCore
     from ._sandbox import DebtCoreSandbox
 
-__all__ = ["debtcore", "debtcore_sandbox"]
+__all__ = ["debtcore", "debtcore_sandbox", "debtcore_sync"]
 
 
 @pytest.fixture
@@ -40,3 +42,9 @@ def debtcore_sandbox() -> Iterator[DebtCoreSandbox]:
 def debtcore(debtcore_sandbox: DebtCoreSandbox) -> AsyncDebtCore:
     """An ``AsyncDebtCore`` wired to ``debtcore_sandbox`` in-process (no port, no thread)."""
     return debtcore_sandbox.client()
+
+
+@pytest.fixture
+def debtcore_sync(debtcore_sandbox: DebtCoreSandbox) -> DebtCore:
+    """A ``DebtCore`` (the blocking client) wired to ``debtcore_sandbox`` in-process."""
+    return debtcore_sandbox.sync_client()

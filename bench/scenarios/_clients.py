@@ -1,4 +1,5 @@
-"""The arms compared per call: typed AsyncDebtCore, raw httpx and gql, sending one document.
+"""The arms compared per call: typed AsyncDebtCore and DebtCore, raw httpx (async and sync) and
+gql, sending one document.
 
 All arms share one EntraAuth (warm cache) and call the same URL with the same operation; each
 builds its request per call as its user would (an input model, a dict, a GraphQLRequest).
@@ -14,7 +15,7 @@ import httpx
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 
-from alleviate_debtcore import AsyncDebtCore, Environment
+from alleviate_debtcore import AsyncDebtCore, DebtCore, Environment
 
 from .._operation import REPORT_ID, CapturedOperation
 
@@ -67,6 +68,54 @@ class RawArm:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+@dataclass(slots=True)
+class SyncTypedArm:
+    """``DebtCore`` (blocking) over its own ``httpx.Client``."""
+
+    debtcore: DebtCore
+    http: httpx.Client
+
+    @classmethod
+    def create(cls, auth: httpx.Auth, environment: Environment) -> SyncTypedArm:
+        client = httpx.Client()
+        return cls(DebtCore(auth=auth, environment=environment, http_client=client), client)
+
+    def call(self) -> object:
+        return self.debtcore.credit.credit_report(REPORT_ID)
+
+    def batch(self, n: int) -> None:
+        for _ in range(n):
+            self.call()
+
+    def close(self) -> None:
+        self.debtcore.close()
+        self.http.close()  # injected, so DebtCore leaves it open
+
+
+@dataclass(slots=True)
+class SyncRawArm:
+    """Raw ``httpx.Client.post(json=...)``, as a blocking user would write it."""
+
+    http: httpx.Client
+    url: str
+    operation: CapturedOperation
+
+    @classmethod
+    def create(cls, auth: httpx.Auth, url: str, operation: CapturedOperation) -> SyncRawArm:
+        return cls(httpx.Client(auth=auth), url, operation)
+
+    def call(self) -> Any:
+        response = self.http.post(self.url, json=self.operation.payload())
+        return response.json()
+
+    def batch(self, n: int) -> None:
+        for _ in range(n):
+            self.call()
+
+    def close(self) -> None:
+        self.http.close()
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""1. Per-call overhead: typed ``credit_report`` vs raw ``httpx.AsyncClient.post(json=...)``.
+"""1. Per-call overhead: typed ``credit_report`` vs raw ``httpx.AsyncClient.post(json=...)``; over
+loopback also the blocking face, ``DebtCore``, vs raw ``httpx.Client.post(json=...)``.
 
 Both send the same captured document and receive the same fixed body (a five-debt report, like
 the sandbox's fixture), sequentially, one call at a time. (a) in-process through
@@ -20,14 +21,14 @@ from alleviate_debtcore.testing import InProcessTransport
 
 from .._apps import TokenEndpoint, fixed_responder
 from .._auth import AUTH_DESCRIPTION, IN_PROCESS_ENVIRONMENT, InProcessAuth
-from .._interleave import Plan, interleaved
+from .._interleave import Plan, interleaved, interleaved_sync
 from .._operation import CapturedOperation, capture_credit_report
 from .._payloads import fabricate_data, response_body
 from .._result import ScenarioResult, Target
 from .._scenario import Context, Scenario
 from .._servers import SERVER_DESCRIPTION, LoopbackServer
 from .._stats import ratios, summarize
-from ._clients import HttpFactory, RawArm, TypedArm
+from ._clients import HttpFactory, RawArm, SyncRawArm, SyncTypedArm, TypedArm
 
 DEBTS = 5
 LOOPBACK_LIMIT = 1.10
@@ -76,6 +77,34 @@ async def measure_typed_vs_raw(
     finally:
         await typed.aclose()
         await raw.aclose()
+        await auth.aclose()
+
+
+def check_same_answer_sync(typed: SyncTypedArm, raw: SyncRawArm, body: bytes) -> None:
+    """``check_same_answer`` for the blocking arms."""
+    report = typed.call()
+    assert isinstance(report, GetCreditReportResponseFieldsData) and report.debts is not None
+    raw_answer: Any = raw.call()
+    if raw_answer != json.loads(body):
+        raise RuntimeError("the sync raw arm received a different body")
+    if len(report.debts) != len(raw_answer["data"]["creditReport"]["data"]["debts"]):
+        raise RuntimeError("the sync typed arm lost debts")
+
+
+async def measure_sync_typed_vs_raw(
+    plan: Plan, environment: Environment, operation: CapturedOperation, body: bytes
+) -> dict[str, list[float]]:
+    """``DebtCore`` vs raw ``httpx.Client``, each over its own pool, sharing one warm auth."""
+    auth = InProcessAuth.create(TokenEndpoint(), environment)
+    await auth.warm()  # the sync face reads the same cached token
+    typed = SyncTypedArm.create(auth.auth, environment)
+    raw = SyncRawArm.create(auth.auth, environment.url("credit"), operation)
+    try:
+        check_same_answer_sync(typed, raw, body)
+        return interleaved_sync({"typed": typed.batch, "raw": raw.batch}, plan)
+    finally:
+        typed.close()
+        raw.close()
         await auth.aclose()
 
 
@@ -131,11 +160,30 @@ def _run_loopback(ctx: Context) -> ScenarioResult:
             per_call = await measure_typed_vs_raw(
                 plan, environment, httpx.AsyncClient, operation, body
             )
+            sync_per_call = await measure_sync_typed_vs_raw(plan, environment, operation, body)
         result = _result(OVERHEAD_LOOPBACK.name, OVERHEAD_LOOPBACK.title, per_call, plan, body)
         result.params["server"] = f"raw ASGI responder, {SERVER_DESCRIPTION}"
         result.targets.append(
             Target("typed/raw", result.ratios["typed/raw"].median, "<=", LOOPBACK_LIMIT, "x")
         )
+        # The blocking face, against raw httpx.Client: within the async face's ratio.
+        result.measures["typed DebtCore (sync)"] = summarize(sync_per_call["typed"], "s").scaled(
+            1e6, "us"
+        )
+        result.measures["raw httpx.Client post+json"] = summarize(sync_per_call["raw"], "s").scaled(
+            1e6, "us"
+        )
+        result.ratios["sync typed/raw"] = ratios(sync_per_call["typed"], sync_per_call["raw"])
+        result.targets.append(
+            Target(
+                "sync typed/raw",
+                result.ratios["sync typed/raw"].median,
+                "<=",
+                LOOPBACK_LIMIT,
+                "x",
+            )
+        )
+        result.params["sync_rounds"] = len(sync_per_call["typed"])
         return result
 
     return asyncio.run(go())

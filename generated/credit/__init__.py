@@ -6,7 +6,7 @@ from .add_lead_id_to_credit_report import (
 )
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import CreditClient, CreditClientWithPayload
+from .client import CreditClient, CreditClientWithPayload, SyncCreditClientWithPayload
 from .create_creditor import (
     CreateCreditorMutation,
     CreateCreditorMutationCreateCreditor,
@@ -282,6 +282,7 @@ __all__ = [
     "SendSMSVerificationCodeMutationSendSmsVerificationCode",
     "SendSMSVerificationCodeMutationSendSmsVerificationCodeData",
     "SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors",
+    "SyncCreditClientWithPayload",
     "UserVerificationNodeFields",
     "UserVerificationQuery",
     "UserVerificationQueryUserVerification",

@@ -11,7 +11,7 @@ from alleviate_debtcore._arguments import (
     scalar_arg,
 )
 from alleviate_debtcore._base_client import TimeoutOption
-from alleviate_debtcore._pagination import AsyncPager
+from alleviate_debtcore._pagination import AsyncPager, SyncPager
 from alleviate_debtcore._payload import payload_data
 from alleviate_debtcore._scalars import JSONValue
 
@@ -19,7 +19,7 @@ from .add_lead_id_to_credit_report import (
     AddLeadIdToCreditReportMutation,
     AddLeadIdToCreditReportMutationAddLeadIdToCreditReport,
 )
-from .base_client import BaseClient
+from .base_client import BaseClient, SyncBaseClient
 from .base_model import UNSET, UnsetType
 from .create_creditor import (
     CreateCreditorMutation,
@@ -2954,6 +2954,2834 @@ class CreditClientWithPayload:
         records consent for a SPINWHEEL pull.
         """
         return await self._client._verify_sms_code(
+            req_org_contact_id=req_org_contact_id,
+            verification_code=verification_code,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class SyncCreditClient(SyncBaseClient):
+    @cached_property
+    def with_payload(self) -> "SyncCreditClientWithPayload":
+        """The same methods, returning each operation's whole payload:
+        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload
+        errors are not raised."""
+        return SyncCreditClientWithPayload(self)
+
+    @overload
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        credit_report_id: str,
+        lead_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData: ...
+
+    @overload
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        input: Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData: ...
+
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData:
+        """Store a lead ID on an existing credit report and return the updated report."""
+        return payload_data(
+            self._add_lead_id_to_credit_report(
+                credit_report_id=credit_report_id,
+                lead_id=lead_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _add_lead_id_to_credit_report(
+        self,
+        *,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
+        query = gql("""
+            mutation AddLeadIdToCreditReport($input: AddLeadIdToCreditReportInput!) {
+              addLeadIdToCreditReport(input: $input) {
+                ...GetCreditReportResponseFields
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+
+            fragment CreditReportNodeFields on CreditReportNode {
+              id
+              reqOrgId
+              reqOrgContactId
+              leadId
+              applicantResidenceState
+              publicRecords {
+                ...PublicRecordFields
+              }
+              creditReportUserId
+              debts {
+                ...CreditReportDebtFields
+              }
+              source
+              fileMetadata {
+                reqOrgContactId
+                creditReportUserId
+                source
+                uploadDate
+                fileName
+                contentType
+                fileSize
+                type
+              }
+              reportStatus
+              fileStatus
+              createdAt
+              applicantFirstName
+              applicantMiddleName
+              applicantLastName
+              applicantSsn
+              applicantDob
+              applicantAlternativeNames {
+                firstName
+                lastName
+                unparsedName
+              }
+              scores {
+                modelName
+                sourceType
+                scoreValue
+                scoreFactors {
+                  scoreFactorCode
+                  scoreFactorText
+                }
+              }
+              reportRequestedAt
+            }
+
+            fragment GetCreditReportResponseFields on GetCreditReportResponse {
+              data {
+                ...CreditReportNodeFields
+              }
+              errors {
+                message
+              }
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                AddLeadIdToCreditReportInput,
+                input,
+                {"credit_report_id": credit_report_id, "lead_id": lead_id},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="AddLeadIdToCreditReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(AddLeadIdToCreditReportMutation, response)
+        return self.payload(result.add_lead_id_to_credit_report, response)
+
+    @overload
+    def create_creditor(
+        self,
+        creditor_name: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditorData: ...
+
+    @overload
+    def create_creditor(
+        self,
+        *,
+        input: Union[CreateCreditorInput, CreateCreditorInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditorData: ...
+
+    def create_creditor(
+        self,
+        creditor_name: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditorData:
+        """Register a creditor by name and get its ID; if the name exists already, the existing
+        creditor comes back.
+        """
+        return payload_data(
+            self._create_creditor(
+                creditor_name=creditor_name,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _create_creditor(
+        self,
+        *,
+        creditor_name: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditor:
+        query = gql("""
+            mutation CreateCreditor($input: CreateCreditorInput!) {
+              createCreditor(input: $input) {
+                data {
+                  creditorName
+                  creditorId
+                  parentCreditorName
+                  parentCreditorId
+                }
+                errors {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input", CreateCreditorInput, input, {"creditor_name": creditor_name}
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreateCreditor",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CreateCreditorMutation, response)
+        return self.payload(result.create_creditor, response)
+
+    @overload
+    def create_user_verification(
+        self,
+        *,
+        req_org_contact_id: str,
+        first_name: str,
+        middle_name: Optional[str] = ...,
+        last_name: str,
+        dob: str,
+        ssn: str,
+        full_address: str,
+        city: str,
+        state: str,
+        zip: str,
+        phone: str,
+        email: str,
+        verification_type: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
+
+    @overload
+    def create_user_verification(
+        self,
+        *,
+        input: Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
+
+    def create_user_verification(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        first_name: Union[str, UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        dob: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        full_address: Union[str, UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        phone: Union[str, UnsetType] = UNSET,
+        email: Union[str, UnsetType] = UNSET,
+        verification_type: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerificationData:
+        """Create a verification record for the consumer-facing Array (Equifax) flow."""
+        return payload_data(
+            self._create_user_verification(
+                req_org_contact_id=req_org_contact_id,
+                first_name=first_name,
+                middle_name=middle_name,
+                last_name=last_name,
+                dob=dob,
+                ssn=ssn,
+                full_address=full_address,
+                city=city,
+                state=state,
+                zip=zip,
+                phone=phone,
+                email=email,
+                verification_type=verification_type,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _create_user_verification(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        first_name: Union[str, UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        dob: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        full_address: Union[str, UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        phone: Union[str, UnsetType] = UNSET,
+        email: Union[str, UnsetType] = UNSET,
+        verification_type: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerification:
+        query = gql("""
+            mutation CreateUserVerification($input: CreateUserVerificationInput!) {
+              createUserVerification(input: $input) {
+                data {
+                  ...UserVerificationNodeFields
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment UserVerificationNodeFields on UserVerificationNode {
+              id
+              reqOrgContactId
+              creditReportUserId
+              reqOrgId
+              status
+              verificationDate
+              userConsentDate
+              verificationType
+              verificationSource
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                CreateUserVerificationInput,
+                input,
+                {
+                    "req_org_contact_id": req_org_contact_id,
+                    "first_name": first_name,
+                    "middle_name": middle_name,
+                    "last_name": last_name,
+                    "dob": dob,
+                    "ssn": ssn,
+                    "full_address": full_address,
+                    "city": city,
+                    "state": state,
+                    "zip": zip,
+                    "phone": phone,
+                    "email": email,
+                    "verification_type": verification_type,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreateUserVerification",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CreateUserVerificationMutation, response)
+        return self.payload(result.create_user_verification, response)
+
+    @overload
+    def credit_report(
+        self,
+        credit_report_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData: ...
+
+    @overload
+    def credit_report(
+        self,
+        *,
+        input: Union[GetCreditReportInput, GetCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData: ...
+
+    def credit_report(
+        self,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetCreditReportResponseFieldsData:
+        """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
+        return payload_data(
+            self._credit_report(
+                credit_report_id=credit_report_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _credit_report(
+        self,
+        *,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreditReportQueryCreditReport:
+        query = gql("""
+            query CreditReport($input: GetCreditReportInput!) {
+              creditReport(input: $input) {
+                ...GetCreditReportResponseFields
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+
+            fragment CreditReportNodeFields on CreditReportNode {
+              id
+              reqOrgId
+              reqOrgContactId
+              leadId
+              applicantResidenceState
+              publicRecords {
+                ...PublicRecordFields
+              }
+              creditReportUserId
+              debts {
+                ...CreditReportDebtFields
+              }
+              source
+              fileMetadata {
+                reqOrgContactId
+                creditReportUserId
+                source
+                uploadDate
+                fileName
+                contentType
+                fileSize
+                type
+              }
+              reportStatus
+              fileStatus
+              createdAt
+              applicantFirstName
+              applicantMiddleName
+              applicantLastName
+              applicantSsn
+              applicantDob
+              applicantAlternativeNames {
+                firstName
+                lastName
+                unparsedName
+              }
+              scores {
+                modelName
+                sourceType
+                scoreValue
+                scoreFactors {
+                  scoreFactorCode
+                  scoreFactorText
+                }
+              }
+              reportRequestedAt
+            }
+
+            fragment GetCreditReportResponseFields on GetCreditReportResponse {
+              data {
+                ...CreditReportNodeFields
+              }
+              errors {
+                message
+              }
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                GetCreditReportInput,
+                input,
+                {"credit_report_id": credit_report_id},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreditReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CreditReportQuery, response)
+        return self.payload(result.credit_report, response)
+
+    def credit_reports(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
+            UnsetType,
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SyncPager[
+        CreditReportsQueryCreditReportsDataEdgesNode,
+        CreditReportsQueryCreditReportsData,
+    ]:
+        """Page through stored credit reports with filters, sorting, and offset or cursor paging.
+
+        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
+        over it for every node, following the cursors.
+        """
+        return SyncPager(
+            self._credit_reports,
+            {
+                "where": where,
+                "order": order,
+                "skip": skip,
+                "search": search,
+                "after": after,
+                "first": first,
+                "before": before,
+                "last": last,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "extra_headers": extra_headers,
+            },
+        )
+
+    def _credit_reports(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
+            UnsetType,
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CreditReportsQueryCreditReports]:
+        query = gql("""
+            query CreditReports($where: CreditReportWhereInput, $order: [CreditReportOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
+              creditReports(
+                where: $where
+                order: $order
+                skip: $skip
+                search: $search
+                after: $after
+                first: $first
+                before: $before
+                last: $last
+              ) {
+                data {
+                  pageInfo {
+                    ...PageInfoFields
+                  }
+                  edges {
+                    node {
+                      ...CreditReportNodeFields
+                    }
+                    cursor
+                  }
+                  totalCount
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+
+            fragment CreditReportNodeFields on CreditReportNode {
+              id
+              reqOrgId
+              reqOrgContactId
+              leadId
+              applicantResidenceState
+              publicRecords {
+                ...PublicRecordFields
+              }
+              creditReportUserId
+              debts {
+                ...CreditReportDebtFields
+              }
+              source
+              fileMetadata {
+                reqOrgContactId
+                creditReportUserId
+                source
+                uploadDate
+                fileName
+                contentType
+                fileSize
+                type
+              }
+              reportStatus
+              fileStatus
+              createdAt
+              applicantFirstName
+              applicantMiddleName
+              applicantLastName
+              applicantSsn
+              applicantDob
+              applicantAlternativeNames {
+                firstName
+                lastName
+                unparsedName
+              }
+              scores {
+                modelName
+                sourceType
+                scoreValue
+                scoreFactors {
+                  scoreFactorCode
+                  scoreFactorText
+                }
+              }
+              reportRequestedAt
+            }
+
+            fragment PageInfoFields on PageInfo {
+              hasNextPage
+              startCursor
+              endCursor
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+            """)
+        variables: dict[str, object] = {
+            "where": input_arg("where", CreditReportWhereInput, where),
+            "order": input_list_arg("order", CreditReportOrder, order),
+            "skip": scalar_arg("skip", skip, int),
+            "search": scalar_arg("search", search, str),
+            "after": scalar_arg("after", after, str),
+            "first": scalar_arg("first", first, int),
+            "before": scalar_arg("before", before, str),
+            "last": scalar_arg("last", last, int),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreditReports",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CreditReportsQuery, response)
+        return self.payload(result.credit_reports, response)
+
+    def creditors(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SyncPager[CreditorsQueryCreditorsDataEdgesNode, CreditorsQueryCreditorsData]:
+        """Page through the creditor catalogue; search matches creditor names.
+
+        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
+        over it for every node, following the cursors.
+        """
+        return SyncPager(
+            self._creditors,
+            {
+                "where": where,
+                "skip": skip,
+                "search": search,
+                "after": after,
+                "first": first,
+                "before": before,
+                "last": last,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "extra_headers": extra_headers,
+            },
+        )
+
+    def _creditors(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CreditorsQueryCreditors]:
+        query = gql("""
+            query Creditors($where: CreditorWhereInput, $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
+              creditors(
+                where: $where
+                skip: $skip
+                search: $search
+                after: $after
+                first: $first
+                before: $before
+                last: $last
+              ) {
+                data {
+                  pageInfo {
+                    ...PageInfoFields
+                  }
+                  edges {
+                    node {
+                      creditorId
+                      creditorName
+                      createdAt
+                    }
+                    cursor
+                  }
+                  totalCount
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment PageInfoFields on PageInfo {
+              hasNextPage
+              startCursor
+              endCursor
+            }
+            """)
+        variables: dict[str, object] = {
+            "where": input_arg("where", CreditorWhereInput, where),
+            "skip": scalar_arg("skip", skip, int),
+            "search": scalar_arg("search", search, str),
+            "after": scalar_arg("after", after, str),
+            "first": scalar_arg("first", first, int),
+            "before": scalar_arg("before", before, str),
+            "last": scalar_arg("last", last, int),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="Creditors",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CreditorsQuery, response)
+        return self.payload(result.creditors, response)
+
+    @overload
+    def download_credit_report(
+        self,
+        credit_report_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> str: ...
+
+    @overload
+    def download_credit_report(
+        self,
+        *,
+        input: Union[DownloadCreditReportInput, DownloadCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> str: ...
+
+    def download_credit_report(
+        self,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> str:
+        """Get the vendor's original report as a base64-encoded PDF."""
+        return payload_data(
+            self._download_credit_report(
+                credit_report_id=credit_report_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _download_credit_report(
+        self,
+        *,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
+        query = gql("""
+            query DownloadCreditReport($input: DownloadCreditReportInput!) {
+              downloadCreditReport(input: $input) {
+                data
+                errors {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                DownloadCreditReportInput,
+                input,
+                {"credit_report_id": credit_report_id},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="DownloadCreditReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(DownloadCreditReportQuery, response)
+        return self.payload(result.download_credit_report, response)
+
+    @overload
+    def joint_credit_report(
+        self,
+        *,
+        primary_report_id: str,
+        secondary_report_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReportData: ...
+
+    @overload
+    def joint_credit_report(
+        self,
+        *,
+        input: Union[JointCreditReportInput, JointCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReportData: ...
+
+    def joint_credit_report(
+        self,
+        *,
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReportData:
+        """Merge a primary and a co-applicant report from the same vendor into one joint report.
+        The eligibility service calls this itself.
+        """
+        return payload_data(
+            self._joint_credit_report(
+                primary_report_id=primary_report_id,
+                secondary_report_id=secondary_report_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _joint_credit_report(
+        self,
+        *,
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReport:
+        query = gql("""
+            mutation JointCreditReport($input: JointCreditReportInput!) {
+              jointCreditReport(input: $input) {
+                data {
+                  creditReportId
+                  normalizedPrimaryApplicantReport {
+                    ...CreditReportNodeFields
+                  }
+                  normalizedCoApplicantReport {
+                    ...CreditReportNodeFields
+                  }
+                  jointDebts {
+                    ...CreditReportDebtFields
+                  }
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+
+            fragment CreditReportNodeFields on CreditReportNode {
+              id
+              reqOrgId
+              reqOrgContactId
+              leadId
+              applicantResidenceState
+              publicRecords {
+                ...PublicRecordFields
+              }
+              creditReportUserId
+              debts {
+                ...CreditReportDebtFields
+              }
+              source
+              fileMetadata {
+                reqOrgContactId
+                creditReportUserId
+                source
+                uploadDate
+                fileName
+                contentType
+                fileSize
+                type
+              }
+              reportStatus
+              fileStatus
+              createdAt
+              applicantFirstName
+              applicantMiddleName
+              applicantLastName
+              applicantSsn
+              applicantDob
+              applicantAlternativeNames {
+                firstName
+                lastName
+                unparsedName
+              }
+              scores {
+                modelName
+                sourceType
+                scoreValue
+                scoreFactors {
+                  scoreFactorCode
+                  scoreFactorText
+                }
+              }
+              reportRequestedAt
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                JointCreditReportInput,
+                input,
+                {
+                    "primary_report_id": primary_report_id,
+                    "secondary_report_id": secondary_report_id,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="JointCreditReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(JointCreditReportMutation, response)
+        return self.payload(result.joint_credit_report, response)
+
+    @overload
+    def kba_questions(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        date_of_birth: str,
+        ssn: str,
+        address_line1: str,
+        address_line2: Optional[str] = ...,
+        city: str,
+        state: str,
+        zip: str,
+        zip_extension: Optional[str] = ...,
+        req_org_contact_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestionsData: ...
+
+    @overload
+    def kba_questions(
+        self,
+        *,
+        input: Union[KbaQuestionsInput, KbaQuestionsInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestionsData: ...
+
+    def kba_questions(
+        self,
+        *,
+        first_name: Union[str, UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        address_line1: Union[str, UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        zip_extension: Union[Optional[str], UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestionsData:
+        """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
+        questions to show the consumer.
+        """
+        return payload_data(
+            self._kba_questions(
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=date_of_birth,
+                ssn=ssn,
+                address_line1=address_line1,
+                address_line2=address_line2,
+                city=city,
+                state=state,
+                zip=zip,
+                zip_extension=zip_extension,
+                req_org_contact_id=req_org_contact_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _kba_questions(
+        self,
+        *,
+        first_name: Union[str, UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        address_line1: Union[str, UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        zip_extension: Union[Optional[str], UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestions:
+        query = gql("""
+            query KbaQuestions($input: KbaQuestionsInput!) {
+              kbaQuestions(input: $input) {
+                data {
+                  questions {
+                    id
+                    question
+                    options {
+                      id
+                      text
+                    }
+                  }
+                }
+                errors {
+                  ...SendKbaAnswersErrorFields
+                }
+              }
+            }
+
+            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                KbaQuestionsInput,
+                input,
+                {
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "date_of_birth": date_of_birth,
+                    "ssn": ssn,
+                    "address_line1": address_line1,
+                    "address_line2": address_line2,
+                    "city": city,
+                    "state": state,
+                    "zip": zip,
+                    "zip_extension": zip_extension,
+                    "req_org_contact_id": req_org_contact_id,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="KbaQuestions",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(KbaQuestionsQuery, response)
+        return self.payload(result.kba_questions, response)
+
+    @overload
+    def normalize_raw_report(
+        self,
+        *,
+        req_org_contact_id: str,
+        req_org_secondary_contact_id: Optional[str] = ...,
+        report_type: Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
+        report_json: JSONValue,
+        report_requested_at: Optional[str] = ...,
+        pdf_base64: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
+
+    @overload
+    def normalize_raw_report(
+        self,
+        *,
+        input: Union[NormalizeRawReportInput, NormalizeRawReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
+
+    def normalize_raw_report(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
+        report_type: Union[
+            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
+            UnsetType,
+        ] = UNSET,
+        report_json: Union[JSONValue, UnsetType] = UNSET,
+        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
+        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReportData:
+        """Hand in a vendor report you obtained yourself; the service stores it in the normalized
+        shape and returns the creditReportId that eligibility checks need.
+        """
+        return payload_data(
+            self._normalize_raw_report(
+                req_org_contact_id=req_org_contact_id,
+                req_org_secondary_contact_id=req_org_secondary_contact_id,
+                report_type=report_type,
+                report_json=report_json,
+                report_requested_at=report_requested_at,
+                pdf_base64=pdf_base64,
+                lead_id=lead_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _normalize_raw_report(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
+        report_type: Union[
+            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
+            UnsetType,
+        ] = UNSET,
+        report_json: Union[JSONValue, UnsetType] = UNSET,
+        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
+        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReport:
+        query = gql("""
+            mutation NormalizeRawReport($input: NormalizeRawReportInput!) {
+              normalizeRawReport(input: $input) {
+                data {
+                  creditReportId
+                  secondaryCreditReportId
+                  reqOrgContactId
+                  applicantResidenceState
+                  debts {
+                    ...CreditReportDebtFields
+                  }
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                NormalizeRawReportInput,
+                input,
+                {
+                    "req_org_contact_id": req_org_contact_id,
+                    "req_org_secondary_contact_id": req_org_secondary_contact_id,
+                    "report_type": report_type,
+                    "report_json": report_json,
+                    "report_requested_at": report_requested_at,
+                    "pdf_base64": pdf_base64,
+                    "lead_id": lead_id,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="NormalizeRawReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(NormalizeRawReportMutation, response)
+        return self.payload(result.normalize_raw_report, response)
+
+    @overload
+    def pull_credit_report(
+        self,
+        *,
+        credit_report_source: Union[
+            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
+        ],
+        req_org_contact_id: str,
+        lead_id: Optional[str] = ...,
+        first_name: Optional[str] = ...,
+        middle_name: Optional[str] = ...,
+        last_name: Optional[str] = ...,
+        suffix: Optional[str] = ...,
+        ssn: Optional[str] = ...,
+        dob: Optional[str] = ...,
+        address_line1: Optional[str] = ...,
+        address_line2: Optional[str] = ...,
+        city: Optional[str] = ...,
+        state: Optional[str] = ...,
+        zip: Optional[str] = ...,
+        user_verification_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReportData: ...
+
+    @overload
+    def pull_credit_report(
+        self,
+        *,
+        input: Union[PullCreditReportInput, PullCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReportData: ...
+
+    def pull_credit_report(
+        self,
+        *,
+        credit_report_source: Union[
+            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
+            UnsetType,
+        ] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        first_name: Union[Optional[str], UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[Optional[str], UnsetType] = UNSET,
+        suffix: Union[Optional[str], UnsetType] = UNSET,
+        ssn: Union[Optional[str], UnsetType] = UNSET,
+        dob: Union[Optional[str], UnsetType] = UNSET,
+        address_line1: Union[Optional[str], UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        zip: Union[Optional[str], UnsetType] = UNSET,
+        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReportData:
+        """Order a credit report from a bureau or vendor and return it normalized. Which fields of
+        the input are required depends on creditReportSource.
+        """
+        return payload_data(
+            self._pull_credit_report(
+                credit_report_source=credit_report_source,
+                req_org_contact_id=req_org_contact_id,
+                lead_id=lead_id,
+                first_name=first_name,
+                middle_name=middle_name,
+                last_name=last_name,
+                suffix=suffix,
+                ssn=ssn,
+                dob=dob,
+                address_line1=address_line1,
+                address_line2=address_line2,
+                city=city,
+                state=state,
+                zip=zip,
+                user_verification_id=user_verification_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _pull_credit_report(
+        self,
+        *,
+        credit_report_source: Union[
+            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
+            UnsetType,
+        ] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        first_name: Union[Optional[str], UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[Optional[str], UnsetType] = UNSET,
+        suffix: Union[Optional[str], UnsetType] = UNSET,
+        ssn: Union[Optional[str], UnsetType] = UNSET,
+        dob: Union[Optional[str], UnsetType] = UNSET,
+        address_line1: Union[Optional[str], UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        zip: Union[Optional[str], UnsetType] = UNSET,
+        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReport:
+        query = gql("""
+            mutation PullCreditReport($input: PullCreditReportInput!) {
+              pullCreditReport(input: $input) {
+                data {
+                  creditReportId
+                  reqOrgContactId
+                  leadId
+                  applicantResidenceState
+                  publicRecords {
+                    ...PublicRecordFields
+                  }
+                  source
+                  reportStatus
+                  fileStatus
+                  debts {
+                    ...CreditReportDebtFields
+                  }
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment CreditReportDebtFields on CreditReportDebt {
+              id
+              creditorId
+              externalDebtId
+              accountNumber
+              applicantState
+              ecoaCode
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorType
+              accountType
+              portfolioType
+              debtType
+              currentBalance
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              applicantId
+              coApplicantId
+              originalBalance
+              isCollection
+              delinquency
+              monthlyPayment
+              forthDebtTypeId
+              remarks
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                PullCreditReportInput,
+                input,
+                {
+                    "credit_report_source": credit_report_source,
+                    "req_org_contact_id": req_org_contact_id,
+                    "lead_id": lead_id,
+                    "first_name": first_name,
+                    "middle_name": middle_name,
+                    "last_name": last_name,
+                    "suffix": suffix,
+                    "ssn": ssn,
+                    "dob": dob,
+                    "address_line1": address_line1,
+                    "address_line2": address_line2,
+                    "city": city,
+                    "state": state,
+                    "zip": zip,
+                    "user_verification_id": user_verification_id,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="PullCreditReport",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(PullCreditReportMutation, response)
+        return self.payload(result.pull_credit_report, response)
+
+    @overload
+    def send_kba_answers(
+        self,
+        *,
+        req_org_contact_id: str,
+        answers: Sequence[Union[KbaAnswer, KbaAnswerDict]],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
+
+    @overload
+    def send_kba_answers(
+        self,
+        *,
+        input: Union[SendKbaAnswersInput, SendKbaAnswersInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
+
+    def send_kba_answers(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
+        input: Union[
+            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswersData:
+        """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
+        answers.
+        """
+        return payload_data(
+            self._send_kba_answers(
+                req_org_contact_id=req_org_contact_id,
+                answers=answers,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _send_kba_answers(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
+        input: Union[
+            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswers:
+        query = gql("""
+            mutation SendKbaAnswers($input: SendKbaAnswersInput!) {
+              sendKbaAnswers(input: $input) {
+                data {
+                  message
+                }
+                errors {
+                  ...SendKbaAnswersErrorFields
+                }
+              }
+            }
+
+            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                SendKbaAnswersInput,
+                input,
+                {"req_org_contact_id": req_org_contact_id, "answers": answers},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="SendKbaAnswers",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(SendKbaAnswersMutation, response)
+        return self.payload(result.send_kba_answers, response)
+
+    @overload
+    def send_sms_verification_code(
+        self,
+        *,
+        phone_number: str,
+        date_of_birth: str,
+        req_org_contact_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
+
+    @overload
+    def send_sms_verification_code(
+        self,
+        *,
+        input: Union[SMSVerificationInput, SMSVerificationInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
+
+    def send_sms_verification_code(
+        self,
+        *,
+        phone_number: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData:
+        """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
+        return payload_data(
+            self._send_sms_verification_code(
+                phone_number=phone_number,
+                date_of_birth=date_of_birth,
+                req_org_contact_id=req_org_contact_id,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _send_sms_verification_code(
+        self,
+        *,
+        phone_number: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
+        query = gql("""
+            mutation SendSMSVerificationCode($input: SMSVerificationInput!) {
+              sendSMSVerificationCode(input: $input) {
+                data {
+                  ...SMSVerificationResultFields
+                }
+                errors {
+                  ...SMSVerificationResponseErrorFields
+                }
+              }
+            }
+
+            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
+              message
+            }
+
+            fragment SMSVerificationResultFields on SMSVerificationResult {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                SMSVerificationInput,
+                input,
+                {
+                    "phone_number": phone_number,
+                    "date_of_birth": date_of_birth,
+                    "req_org_contact_id": req_org_contact_id,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="SendSMSVerificationCode",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(SendSMSVerificationCodeMutation, response)
+        return self.payload(result.send_sms_verification_code, response)
+
+    def user_verification(
+        self,
+        req_org_contact_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UserVerificationQueryUserVerificationData:
+        """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
+        already allowed.
+        """
+        return payload_data(
+            self._user_verification(
+                req_org_contact_id=req_org_contact_id,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _user_verification(
+        self,
+        *,
+        req_org_contact_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UserVerificationQueryUserVerification]:
+        query = gql("""
+            query UserVerification($reqOrgContactId: String!) {
+              userVerification(reqOrgContactId: $reqOrgContactId) {
+                data {
+                  ...UserVerificationNodeFields
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment UserVerificationNodeFields on UserVerificationNode {
+              id
+              reqOrgContactId
+              creditReportUserId
+              reqOrgId
+              status
+              verificationDate
+              userConsentDate
+              verificationType
+              verificationSource
+            }
+            """)
+        variables: dict[str, object] = {
+            "reqOrgContactId": scalar_arg("req_org_contact_id", req_org_contact_id, str)
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UserVerification",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(UserVerificationQuery, response)
+        return self.payload(result.user_verification, response)
+
+    @overload
+    def verify_sms_code(
+        self,
+        *,
+        req_org_contact_id: str,
+        verification_code: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
+
+    @overload
+    def verify_sms_code(
+        self,
+        *,
+        input: Union[VerifySMSCodeInput, VerifySMSCodeInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
+
+    def verify_sms_code(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        verification_code: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCodeData:
+        """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
+        records consent for a SPINWHEEL pull.
+        """
+        return payload_data(
+            self._verify_sms_code(
+                req_org_contact_id=req_org_contact_id,
+                verification_code=verification_code,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _verify_sms_code(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        verification_code: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCode:
+        query = gql("""
+            mutation VerifySMSCode($input: VerifySMSCodeInput!) {
+              verifySMSCode(input: $input) {
+                data {
+                  ...SMSVerificationResultFields
+                }
+                errors {
+                  ...SMSVerificationResponseErrorFields
+                }
+              }
+            }
+
+            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
+              message
+            }
+
+            fragment SMSVerificationResultFields on SMSVerificationResult {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                VerifySMSCodeInput,
+                input,
+                {
+                    "req_org_contact_id": req_org_contact_id,
+                    "verification_code": verification_code,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="VerifySMSCode",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(VerifySMSCodeMutation, response)
+        return self.payload(result.verify_sms_code, response)
+
+
+class SyncCreditClientWithPayload:
+    """``SyncCreditClient``'s methods, returning the whole payload."""
+
+    def __init__(self, client: SyncCreditClient) -> None:
+        self._client = client
+
+    @overload
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        credit_report_id: str,
+        lead_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
+
+    @overload
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        input: Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
+
+    def add_lead_id_to_credit_report(
+        self,
+        *,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
+        """Store a lead ID on an existing credit report and return the updated report."""
+        return self._client._add_lead_id_to_credit_report(
+            credit_report_id=credit_report_id,
+            lead_id=lead_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def create_creditor(
+        self,
+        creditor_name: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditor: ...
+
+    @overload
+    def create_creditor(
+        self,
+        *,
+        input: Union[CreateCreditorInput, CreateCreditorInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditor: ...
+
+    def create_creditor(
+        self,
+        creditor_name: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateCreditorMutationCreateCreditor:
+        """Register a creditor by name and get its ID; if the name exists already, the existing
+        creditor comes back.
+        """
+        return self._client._create_creditor(
+            creditor_name=creditor_name,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def create_user_verification(
+        self,
+        *,
+        req_org_contact_id: str,
+        first_name: str,
+        middle_name: Optional[str] = ...,
+        last_name: str,
+        dob: str,
+        ssn: str,
+        full_address: str,
+        city: str,
+        state: str,
+        zip: str,
+        phone: str,
+        email: str,
+        verification_type: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerification: ...
+
+    @overload
+    def create_user_verification(
+        self,
+        *,
+        input: Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerification: ...
+
+    def create_user_verification(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        first_name: Union[str, UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        dob: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        full_address: Union[str, UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        phone: Union[str, UnsetType] = UNSET,
+        email: Union[str, UnsetType] = UNSET,
+        verification_type: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
+            UnsetType,
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreateUserVerificationMutationCreateUserVerification:
+        """Create a verification record for the consumer-facing Array (Equifax) flow."""
+        return self._client._create_user_verification(
+            req_org_contact_id=req_org_contact_id,
+            first_name=first_name,
+            middle_name=middle_name,
+            last_name=last_name,
+            dob=dob,
+            ssn=ssn,
+            full_address=full_address,
+            city=city,
+            state=state,
+            zip=zip,
+            phone=phone,
+            email=email,
+            verification_type=verification_type,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def credit_report(
+        self,
+        credit_report_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreditReportQueryCreditReport: ...
+
+    @overload
+    def credit_report(
+        self,
+        *,
+        input: Union[GetCreditReportInput, GetCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreditReportQueryCreditReport: ...
+
+    def credit_report(
+        self,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CreditReportQueryCreditReport:
+        """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
+        return self._client._credit_report(
+            credit_report_id=credit_report_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def credit_reports(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
+            UnsetType,
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CreditReportsQueryCreditReports]:
+        """Page through stored credit reports with filters, sorting, and offset or cursor paging."""
+        return self._client._credit_reports(
+            where=where,
+            order=order,
+            skip=skip,
+            search=search,
+            after=after,
+            first=first,
+            before=before,
+            last=last,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def creditors(
+        self,
+        *,
+        where: Union[
+            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CreditorsQueryCreditors]:
+        """Page through the creditor catalogue; search matches creditor names."""
+        return self._client._creditors(
+            where=where,
+            skip=skip,
+            search=search,
+            after=after,
+            first=first,
+            before=before,
+            last=last,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def download_credit_report(
+        self,
+        credit_report_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
+
+    @overload
+    def download_credit_report(
+        self,
+        *,
+        input: Union[DownloadCreditReportInput, DownloadCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
+
+    def download_credit_report(
+        self,
+        credit_report_id: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
+        """Get the vendor's original report as a base64-encoded PDF."""
+        return self._client._download_credit_report(
+            credit_report_id=credit_report_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def joint_credit_report(
+        self,
+        *,
+        primary_report_id: str,
+        secondary_report_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReport: ...
+
+    @overload
+    def joint_credit_report(
+        self,
+        *,
+        input: Union[JointCreditReportInput, JointCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReport: ...
+
+    def joint_credit_report(
+        self,
+        *,
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> JointCreditReportMutationJointCreditReport:
+        """Merge a primary and a co-applicant report from the same vendor into one joint report.
+        The eligibility service calls this itself.
+        """
+        return self._client._joint_credit_report(
+            primary_report_id=primary_report_id,
+            secondary_report_id=secondary_report_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def kba_questions(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        date_of_birth: str,
+        ssn: str,
+        address_line1: str,
+        address_line2: Optional[str] = ...,
+        city: str,
+        state: str,
+        zip: str,
+        zip_extension: Optional[str] = ...,
+        req_org_contact_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestions: ...
+
+    @overload
+    def kba_questions(
+        self,
+        *,
+        input: Union[KbaQuestionsInput, KbaQuestionsInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestions: ...
+
+    def kba_questions(
+        self,
+        *,
+        first_name: Union[str, UnsetType] = UNSET,
+        last_name: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        ssn: Union[str, UnsetType] = UNSET,
+        address_line1: Union[str, UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[str, UnsetType] = UNSET,
+        state: Union[str, UnsetType] = UNSET,
+        zip: Union[str, UnsetType] = UNSET,
+        zip_extension: Union[Optional[str], UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> KbaQuestionsQueryKbaQuestions:
+        """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
+        questions to show the consumer.
+        """
+        return self._client._kba_questions(
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            ssn=ssn,
+            address_line1=address_line1,
+            address_line2=address_line2,
+            city=city,
+            state=state,
+            zip=zip,
+            zip_extension=zip_extension,
+            req_org_contact_id=req_org_contact_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def normalize_raw_report(
+        self,
+        *,
+        req_org_contact_id: str,
+        req_org_secondary_contact_id: Optional[str] = ...,
+        report_type: Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
+        report_json: JSONValue,
+        report_requested_at: Optional[str] = ...,
+        pdf_base64: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
+
+    @overload
+    def normalize_raw_report(
+        self,
+        *,
+        input: Union[NormalizeRawReportInput, NormalizeRawReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
+
+    def normalize_raw_report(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
+        report_type: Union[
+            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
+            UnsetType,
+        ] = UNSET,
+        report_json: Union[JSONValue, UnsetType] = UNSET,
+        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
+        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> NormalizeRawReportMutationNormalizeRawReport:
+        """Hand in a vendor report you obtained yourself; the service stores it in the normalized
+        shape and returns the creditReportId that eligibility checks need.
+        """
+        return self._client._normalize_raw_report(
+            req_org_contact_id=req_org_contact_id,
+            req_org_secondary_contact_id=req_org_secondary_contact_id,
+            report_type=report_type,
+            report_json=report_json,
+            report_requested_at=report_requested_at,
+            pdf_base64=pdf_base64,
+            lead_id=lead_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def pull_credit_report(
+        self,
+        *,
+        credit_report_source: Union[
+            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
+        ],
+        req_org_contact_id: str,
+        lead_id: Optional[str] = ...,
+        first_name: Optional[str] = ...,
+        middle_name: Optional[str] = ...,
+        last_name: Optional[str] = ...,
+        suffix: Optional[str] = ...,
+        ssn: Optional[str] = ...,
+        dob: Optional[str] = ...,
+        address_line1: Optional[str] = ...,
+        address_line2: Optional[str] = ...,
+        city: Optional[str] = ...,
+        state: Optional[str] = ...,
+        zip: Optional[str] = ...,
+        user_verification_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReport: ...
+
+    @overload
+    def pull_credit_report(
+        self,
+        *,
+        input: Union[PullCreditReportInput, PullCreditReportInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReport: ...
+
+    def pull_credit_report(
+        self,
+        *,
+        credit_report_source: Union[
+            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
+            UnsetType,
+        ] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        first_name: Union[Optional[str], UnsetType] = UNSET,
+        middle_name: Union[Optional[str], UnsetType] = UNSET,
+        last_name: Union[Optional[str], UnsetType] = UNSET,
+        suffix: Union[Optional[str], UnsetType] = UNSET,
+        ssn: Union[Optional[str], UnsetType] = UNSET,
+        dob: Union[Optional[str], UnsetType] = UNSET,
+        address_line1: Union[Optional[str], UnsetType] = UNSET,
+        address_line2: Union[Optional[str], UnsetType] = UNSET,
+        city: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        zip: Union[Optional[str], UnsetType] = UNSET,
+        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> PullCreditReportMutationPullCreditReport:
+        """Order a credit report from a bureau or vendor and return it normalized. Which fields of
+        the input are required depends on creditReportSource.
+        """
+        return self._client._pull_credit_report(
+            credit_report_source=credit_report_source,
+            req_org_contact_id=req_org_contact_id,
+            lead_id=lead_id,
+            first_name=first_name,
+            middle_name=middle_name,
+            last_name=last_name,
+            suffix=suffix,
+            ssn=ssn,
+            dob=dob,
+            address_line1=address_line1,
+            address_line2=address_line2,
+            city=city,
+            state=state,
+            zip=zip,
+            user_verification_id=user_verification_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def send_kba_answers(
+        self,
+        *,
+        req_org_contact_id: str,
+        answers: Sequence[Union[KbaAnswer, KbaAnswerDict]],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
+
+    @overload
+    def send_kba_answers(
+        self,
+        *,
+        input: Union[SendKbaAnswersInput, SendKbaAnswersInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
+
+    def send_kba_answers(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
+        input: Union[
+            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendKbaAnswersMutationSendKbaAnswers:
+        """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
+        answers.
+        """
+        return self._client._send_kba_answers(
+            req_org_contact_id=req_org_contact_id,
+            answers=answers,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def send_sms_verification_code(
+        self,
+        *,
+        phone_number: str,
+        date_of_birth: str,
+        req_org_contact_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
+
+    @overload
+    def send_sms_verification_code(
+        self,
+        *,
+        input: Union[SMSVerificationInput, SMSVerificationInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
+
+    def send_sms_verification_code(
+        self,
+        *,
+        phone_number: Union[str, UnsetType] = UNSET,
+        date_of_birth: Union[str, UnsetType] = UNSET,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
+        """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
+        return self._client._send_sms_verification_code(
+            phone_number=phone_number,
+            date_of_birth=date_of_birth,
+            req_org_contact_id=req_org_contact_id,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def user_verification(
+        self,
+        req_org_contact_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UserVerificationQueryUserVerification]:
+        """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
+        already allowed.
+        """
+        return self._client._user_verification(
+            req_org_contact_id=req_org_contact_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def verify_sms_code(
+        self,
+        *,
+        req_org_contact_id: str,
+        verification_code: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCode: ...
+
+    @overload
+    def verify_sms_code(
+        self,
+        *,
+        input: Union[VerifySMSCodeInput, VerifySMSCodeInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCode: ...
+
+    def verify_sms_code(
+        self,
+        *,
+        req_org_contact_id: Union[str, UnsetType] = UNSET,
+        verification_code: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> VerifySMSCodeMutationVerifySmsCode:
+        """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
+        records consent for a SPINWHEEL pull.
+        """
+        return self._client._verify_sms_code(
             req_org_contact_id=req_org_contact_id,
             verification_code=verification_code,
             input=input,

@@ -2,7 +2,11 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import EnrollmentClient, EnrollmentClientWithPayload
+from .client import (
+    EnrollmentClient,
+    EnrollmentClientWithPayload,
+    SyncEnrollmentClientWithPayload,
+)
 from .create_enrollment import (
     CreateEnrollmentMutation,
     CreateEnrollmentMutationCreateEnrollment,
@@ -104,4 +108,5 @@ __all__ = [
     "PlanDetailsDetailsInputDict",
     "PlanDetailsInput",
     "PlanDetailsInputDict",
+    "SyncEnrollmentClientWithPayload",
 ]

@@ -2,7 +2,7 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import OffersClient, OffersClientWithPayload
+from .client import OffersClient, OffersClientWithPayload, SyncOffersClientWithPayload
 from .enrollment_plan import (
     EnrollmentPlanQuery,
     EnrollmentPlanQueryEnrollmentPlan,
@@ -86,4 +86,5 @@ __all__ = [
     "SaveOfferMutationSaveOffer",
     "SaveOfferMutationSaveOfferData",
     "SaveOfferMutationSaveOfferErrors",
+    "SyncOffersClientWithPayload",
 ]

@@ -9,7 +9,7 @@ from alleviate_debtcore._arguments import input_arg, scalar_arg
 from alleviate_debtcore._base_client import TimeoutOption
 from alleviate_debtcore._payload import payload_data
 
-from .base_client import BaseClient
+from .base_client import BaseClient, SyncBaseClient
 from .base_model import UNSET, UnsetType
 from .enrollment_plan import (
     EnrollmentPlanQuery,
@@ -770,6 +770,748 @@ class OffersClientWithPayload:
         stored plan, so update the review with the chosen plan first.
         """
         return await self._client._save_offer(
+            uw_result_id=uw_result_id,
+            revision=revision,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class SyncOffersClient(SyncBaseClient):
+    @cached_property
+    def with_payload(self) -> "SyncOffersClientWithPayload":
+        """The same methods, returning each operation's whole payload:
+        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload
+        errors are not raised."""
+        return SyncOffersClientWithPayload(self)
+
+    @overload
+    def enrollment_plan(
+        self,
+        primary_applicant_state: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlanData: ...
+
+    @overload
+    def enrollment_plan(
+        self,
+        *,
+        input: Union[EnrollmentPlanInput, EnrollmentPlanInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlanData: ...
+
+    def enrollment_plan(
+        self,
+        primary_applicant_state: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[EnrollmentPlanInput, EnrollmentPlanInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlanData:
+        """Find the servicing company that handles enrollments for an applicant's state."""
+        return payload_data(
+            self._enrollment_plan(
+                primary_applicant_state=primary_applicant_state,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _enrollment_plan(
+        self,
+        *,
+        primary_applicant_state: Union[str, UnsetType] = UNSET,
+        input: Union[
+            Union[EnrollmentPlanInput, EnrollmentPlanInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlan:
+        query = gql("""
+            query EnrollmentPlan($input: EnrollmentPlanInput!) {
+              enrollmentPlan(input: $input) {
+                data {
+                  servicingCompany
+                }
+                errors {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                EnrollmentPlanInput,
+                input,
+                {"primary_applicant_state": primary_applicant_state},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="EnrollmentPlan",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(EnrollmentPlanQuery, response)
+        return self.payload(result.enrollment_plan, response)
+
+    def get_offer(
+        self,
+        og_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetOfferQueryGetOfferData:
+        """Read a saved offer."""
+        return payload_data(
+            self._get_offer(
+                og_id=og_id,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _get_offer(
+        self,
+        *,
+        og_id: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetOfferQueryGetOffer:
+        query = gql("""
+            query GetOffer($ogId: String!) {
+              getOffer(ogId: $ogId) {
+                data {
+                  ...OfferFields
+                }
+                errors {
+                  message
+                }
+              }
+            }
+
+            fragment ForthRequestParametersFields on ForthRequestParameters {
+              epFee1Amount
+              epFee2Monthly
+              epFee3Amount
+              epFee3Monthly
+              epFee4Monthly
+              epFee4Amount
+              epFee5Monthly
+              epFee5Amount
+              firstPaymentDate
+              recurringStartDate
+              epFrequency
+              epFreqInterval
+              debt
+              enrollmentPlan
+              programMonths
+              maxPaymentTerm
+              estSettlement
+            }
+
+            fragment OfferFields on Offer {
+              id
+              uwResultId
+              uwResultRevision
+              frequency
+              frequencyInterval
+              firstPaymentDate
+              paymentTerm
+              maxPaymentTerm
+              enrolledDebt
+              enrollmentPlanId
+              enrollmentPlanName
+              serviceFee
+              estimatedSettlementFee
+              totals {
+                ...OfferTotalsFields
+              }
+              payments {
+                ...OfferPaymentFields
+              }
+              forthRequestParameters {
+                ...ForthRequestParametersFields
+              }
+              compTemplateId
+            }
+
+            fragment OfferPaymentFields on OfferPayment {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              paymentDate
+              paymentNumber
+              savings
+              totalPayment
+            }
+
+            fragment OfferTotalsFields on OfferTotals {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              savings
+              totalPayment
+            }
+            """)
+        variables: dict[str, object] = {"ogId": scalar_arg("og_id", og_id, str)}
+        response = self.execute(
+            query=query,
+            operation_name="GetOffer",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(GetOfferQuery, response)
+        return self.payload(result.get_offer, response)
+
+    @overload
+    def offers(
+        self,
+        *,
+        first_payment_date: str,
+        uw_result_id: str,
+        revision: Optional[int] = ...,
+        frequency: Optional[str] = ...,
+        deposit_frequency: Optional[str] = ...,
+        deposit_intervals: Optional[str] = ...,
+        program_term: Optional[int] = ...,
+        payment_term: Optional[str] = ...,
+        include_sentry_fee: Optional[bool] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> list[Optional[OffersMutationOffersData]]: ...
+
+    @overload
+    def offers(
+        self,
+        *,
+        input: Union[OffersInput, OffersInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> list[Optional[OffersMutationOffersData]]: ...
+
+    def offers(
+        self,
+        *,
+        first_payment_date: Union[str, UnsetType] = UNSET,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_intervals: Union[Optional[str], UnsetType] = UNSET,
+        program_term: Union[Optional[int], UnsetType] = UNSET,
+        payment_term: Union[Optional[str], UnsetType] = UNSET,
+        include_sentry_fee: Union[Optional[bool], UnsetType] = UNSET,
+        input: Union[Union[OffersInput, OffersInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> list[Optional[OffersMutationOffersData]]:
+        """Calculate candidate payment plans for an eligibility review without saving anything;
+        call it as often as needed to compare options.
+        """
+        return payload_data(
+            self._offers(
+                first_payment_date=first_payment_date,
+                uw_result_id=uw_result_id,
+                revision=revision,
+                frequency=frequency,
+                deposit_frequency=deposit_frequency,
+                deposit_intervals=deposit_intervals,
+                program_term=program_term,
+                payment_term=payment_term,
+                include_sentry_fee=include_sentry_fee,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _offers(
+        self,
+        *,
+        first_payment_date: Union[str, UnsetType] = UNSET,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_intervals: Union[Optional[str], UnsetType] = UNSET,
+        program_term: Union[Optional[int], UnsetType] = UNSET,
+        payment_term: Union[Optional[str], UnsetType] = UNSET,
+        include_sentry_fee: Union[Optional[bool], UnsetType] = UNSET,
+        input: Union[Union[OffersInput, OffersInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> OffersMutationOffers:
+        query = gql("""
+            mutation Offers($input: OffersInput!) {
+              offers(input: $input) {
+                data {
+                  compTemplateId
+                  frequency
+                  frequencyInterval
+                  firstPaymentDate
+                  paymentTerm
+                  maxPaymentTerm
+                  enrolledDebt
+                  enrollmentPlanId
+                  enrollmentPlanName
+                  serviceFee
+                  estimatedSettlementFee
+                  totals {
+                    ...OfferTotalsFields
+                  }
+                  payments {
+                    ...OfferPaymentFields
+                  }
+                  forthRequestParameters {
+                    ...ForthRequestParametersFields
+                  }
+                }
+                errors {
+                  ...OffersResponseErrorFields
+                }
+              }
+            }
+
+            fragment ForthRequestParametersFields on ForthRequestParameters {
+              epFee1Amount
+              epFee2Monthly
+              epFee3Amount
+              epFee3Monthly
+              epFee4Monthly
+              epFee4Amount
+              epFee5Monthly
+              epFee5Amount
+              firstPaymentDate
+              recurringStartDate
+              epFrequency
+              epFreqInterval
+              debt
+              enrollmentPlan
+              programMonths
+              maxPaymentTerm
+              estSettlement
+            }
+
+            fragment OfferPaymentFields on OfferPayment {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              paymentDate
+              paymentNumber
+              savings
+              totalPayment
+            }
+
+            fragment OfferTotalsFields on OfferTotals {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              savings
+              totalPayment
+            }
+
+            fragment OffersResponseErrorFields on OffersResponseError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                OffersInput,
+                input,
+                {
+                    "first_payment_date": first_payment_date,
+                    "uw_result_id": uw_result_id,
+                    "revision": revision,
+                    "frequency": frequency,
+                    "deposit_frequency": deposit_frequency,
+                    "deposit_intervals": deposit_intervals,
+                    "program_term": program_term,
+                    "payment_term": payment_term,
+                    "include_sentry_fee": include_sentry_fee,
+                },
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="Offers",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(OffersMutation, response)
+        return self.payload(result.offers, response)
+
+    @overload
+    def save_offer(
+        self,
+        uw_result_id: str,
+        *,
+        revision: Optional[int] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOfferData: ...
+
+    @overload
+    def save_offer(
+        self,
+        *,
+        input: Union[CreateOfferInput, CreateOfferInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOfferData: ...
+
+    def save_offer(
+        self,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        *,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        input: Union[Union[CreateOfferInput, CreateOfferInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOfferData:
+        """Save the plan chosen for an eligibility review and return the stored offer; its id is
+        the offerId that enrollment calls ogId. The plan values are read from the review's
+        stored plan, so update the review with the chosen plan first.
+        """
+        return payload_data(
+            self._save_offer(
+                uw_result_id=uw_result_id,
+                revision=revision,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _save_offer(
+        self,
+        *,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        input: Union[Union[CreateOfferInput, CreateOfferInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOffer:
+        query = gql("""
+            mutation SaveOffer($input: CreateOfferInput!) {
+              saveOffer(input: $input) {
+                data {
+                  ...OfferFields
+                }
+                errors {
+                  ...OffersResponseErrorFields
+                }
+              }
+            }
+
+            fragment ForthRequestParametersFields on ForthRequestParameters {
+              epFee1Amount
+              epFee2Monthly
+              epFee3Amount
+              epFee3Monthly
+              epFee4Monthly
+              epFee4Amount
+              epFee5Monthly
+              epFee5Amount
+              firstPaymentDate
+              recurringStartDate
+              epFrequency
+              epFreqInterval
+              debt
+              enrollmentPlan
+              programMonths
+              maxPaymentTerm
+              estSettlement
+            }
+
+            fragment OfferFields on Offer {
+              id
+              uwResultId
+              uwResultRevision
+              frequency
+              frequencyInterval
+              firstPaymentDate
+              paymentTerm
+              maxPaymentTerm
+              enrolledDebt
+              enrollmentPlanId
+              enrollmentPlanName
+              serviceFee
+              estimatedSettlementFee
+              totals {
+                ...OfferTotalsFields
+              }
+              payments {
+                ...OfferPaymentFields
+              }
+              forthRequestParameters {
+                ...ForthRequestParametersFields
+              }
+              compTemplateId
+            }
+
+            fragment OfferPaymentFields on OfferPayment {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              paymentDate
+              paymentNumber
+              savings
+              totalPayment
+            }
+
+            fragment OfferTotalsFields on OfferTotals {
+              fee1
+              fee2
+              fee3
+              fee4
+              fee5
+              fee6
+              fee7
+              savings
+              totalPayment
+            }
+
+            fragment OffersResponseErrorFields on OffersResponseError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "input": input_arg(
+                "input",
+                CreateOfferInput,
+                input,
+                {"uw_result_id": uw_result_id, "revision": revision},
+            )
+        }
+        response = self.execute(
+            query=query,
+            operation_name="SaveOffer",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(SaveOfferMutation, response)
+        return self.payload(result.save_offer, response)
+
+
+class SyncOffersClientWithPayload:
+    """``SyncOffersClient``'s methods, returning the whole payload."""
+
+    def __init__(self, client: SyncOffersClient) -> None:
+        self._client = client
+
+    @overload
+    def enrollment_plan(
+        self,
+        primary_applicant_state: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlan: ...
+
+    @overload
+    def enrollment_plan(
+        self,
+        *,
+        input: Union[EnrollmentPlanInput, EnrollmentPlanInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlan: ...
+
+    def enrollment_plan(
+        self,
+        primary_applicant_state: Union[str, UnsetType] = UNSET,
+        *,
+        input: Union[
+            Union[EnrollmentPlanInput, EnrollmentPlanInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EnrollmentPlanQueryEnrollmentPlan:
+        """Find the servicing company that handles enrollments for an applicant's state."""
+        return self._client._enrollment_plan(
+            primary_applicant_state=primary_applicant_state,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def get_offer(
+        self,
+        og_id: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> GetOfferQueryGetOffer:
+        """Read a saved offer."""
+        return self._client._get_offer(
+            og_id=og_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def offers(
+        self,
+        *,
+        first_payment_date: str,
+        uw_result_id: str,
+        revision: Optional[int] = ...,
+        frequency: Optional[str] = ...,
+        deposit_frequency: Optional[str] = ...,
+        deposit_intervals: Optional[str] = ...,
+        program_term: Optional[int] = ...,
+        payment_term: Optional[str] = ...,
+        include_sentry_fee: Optional[bool] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> OffersMutationOffers: ...
+
+    @overload
+    def offers(
+        self,
+        *,
+        input: Union[OffersInput, OffersInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> OffersMutationOffers: ...
+
+    def offers(
+        self,
+        *,
+        first_payment_date: Union[str, UnsetType] = UNSET,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_frequency: Union[Optional[str], UnsetType] = UNSET,
+        deposit_intervals: Union[Optional[str], UnsetType] = UNSET,
+        program_term: Union[Optional[int], UnsetType] = UNSET,
+        payment_term: Union[Optional[str], UnsetType] = UNSET,
+        include_sentry_fee: Union[Optional[bool], UnsetType] = UNSET,
+        input: Union[Union[OffersInput, OffersInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> OffersMutationOffers:
+        """Calculate candidate payment plans for an eligibility review without saving anything;
+        call it as often as needed to compare options.
+        """
+        return self._client._offers(
+            first_payment_date=first_payment_date,
+            uw_result_id=uw_result_id,
+            revision=revision,
+            frequency=frequency,
+            deposit_frequency=deposit_frequency,
+            deposit_intervals=deposit_intervals,
+            program_term=program_term,
+            payment_term=payment_term,
+            include_sentry_fee=include_sentry_fee,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def save_offer(
+        self,
+        uw_result_id: str,
+        *,
+        revision: Optional[int] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOffer: ...
+
+    @overload
+    def save_offer(
+        self,
+        *,
+        input: Union[CreateOfferInput, CreateOfferInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOffer: ...
+
+    def save_offer(
+        self,
+        uw_result_id: Union[str, UnsetType] = UNSET,
+        *,
+        revision: Union[Optional[int], UnsetType] = UNSET,
+        input: Union[Union[CreateOfferInput, CreateOfferInputDict], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SaveOfferMutationSaveOffer:
+        """Save the plan chosen for an eligibility review and return the stored offer; its id is
+        the offerId that enrollment calls ogId. The plan values are read from the review's
+        stored plan, so update the review with the chosen plan first.
+        """
+        return self._client._save_offer(
             uw_result_id=uw_result_id,
             revision=revision,
             input=input,

@@ -22,7 +22,11 @@ from .check_enrollment_eligibility import (
     CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData,
     CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityErrors,
 )
-from .client import UnderwritingClient, UnderwritingClientWithPayload
+from .client import (
+    SyncUnderwritingClientWithPayload,
+    UnderwritingClient,
+    UnderwritingClientWithPayload,
+)
 from .debts_uw_results import (
     DebtsUwResultsQuery,
     DebtsUwResultsQueryDebtsUwResults,
@@ -314,6 +318,7 @@ __all__ = [
     "PlanInputV2",
     "PlanInputV2Dict",
     "PublicRecordFields",
+    "SyncUnderwritingClientWithPayload",
     "TradelineMetadataFields",
     "UnderwritingClientWithPayload",
     "UpdateApplicantEligibilityMutation",

@@ -12,10 +12,10 @@ from alleviate_debtcore._arguments import (
     scalar_arg,
 )
 from alleviate_debtcore._base_client import TimeoutOption
-from alleviate_debtcore._pagination import AsyncPager
+from alleviate_debtcore._pagination import AsyncPager, SyncPager
 from alleviate_debtcore._payload import payload_data
 
-from .base_client import BaseClient
+from .base_client import BaseClient, SyncBaseClient
 from .base_model import UNSET, UnsetType
 from .check_applicant_eligibility import (
     CheckApplicantEligibilityMutation,
@@ -4315,6 +4315,4216 @@ class UnderwritingClientWithPayload:
         Deprecated: Superseded by eligibilityReviews.
         """
         return await self._client._uw_results(
+            where=where,
+            order=order,
+            skip=skip,
+            search=search,
+            after=after,
+            first=first,
+            before=before,
+            last=last,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+
+class SyncUnderwritingClient(SyncBaseClient):
+    @cached_property
+    def with_payload(self) -> "SyncUnderwritingClientWithPayload":
+        """The same methods, returning each operation's whole payload:
+        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload
+        errors are not raised."""
+        return SyncUnderwritingClientWithPayload(self)
+
+    @overload
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: str,
+        secondary_report_id: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        applicant_contact_info: Union[
+            ApplicantContactInfoInput, ApplicantContactInfoInputDict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInput, PlanInputDict]] = ...,
+        budget: Optional[Union[BudgetInput, BudgetInputDict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        co_credit_report_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData: ...
+
+    @overload
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckInput, UwResultCheckInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData: ...
+
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict], UnsetType
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict]],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        co_credit_report_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckInput, UwResultCheckInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData:
+        """V1: create an eligibility review from a completed credit report and evaluate every debt
+        on it.
+
+        Deprecated: Superseded by checkApplicantEligibilityV2.
+        """
+        return payload_data(
+            self._check_applicant_eligibility(
+                primary_report_id=primary_report_id,
+                secondary_report_id=secondary_report_id,
+                lead_id=lead_id,
+                applicant_contact_info=applicant_contact_info,
+                co_applicant_contact_info=co_applicant_contact_info,
+                agent_assigned=agent_assigned,
+                plan=plan,
+                budget=budget,
+                additional_info=additional_info,
+                co_credit_report_id=co_credit_report_id,
+                application_type=application_type,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict], UnsetType
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict]],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        co_credit_report_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckInput, UwResultCheckInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityMutationCheckApplicantEligibility:
+        query = gql("""
+            mutation CheckApplicantEligibility($applicationType: ApplicationTypeInput!, $input: UwResultCheckInput!) {
+              checkApplicantEligibility(applicationType: $applicationType, input: $input) {
+                ...EligibilityResponseFields
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoFields on ApplicantInfo {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                totalMonthlyIncome
+                totalMonthlyExpense
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorFields on EligibilityResponseError {
+              debtId
+              filterName
+              message
+            }
+
+            fragment EligibilityResponseFields on EligibilityResponse {
+              data {
+                ...UwEligibilityResultFields
+              }
+              errors {
+                ...EligibilityResponseErrorFields
+              }
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultFields on UwEligibilityResult {
+              id
+              revision
+              applicationUwResult {
+                applicantPrequalified
+                applicationType
+                rootFilters {
+                  totalDebtValueCheck
+                  tenPercentRuleCheck
+                  agentAssignedCheck
+                  creditReport30DaysCheck
+                  psStateServiceCheck
+                  uniqueEmailPhoneCheck
+                  programTermCheck
+                  budgetHardshipCheck
+                }
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantUwResult {
+                ...UwResultFields
+              }
+              coApplicantUwResult {
+                ...UwResultFields
+              }
+              jointUwResult {
+                id
+                primaryApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtFields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtFields on UwResultDebt {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              approvedAccountTypeCheck
+              unacceptableCreditorCheck
+              creditUnionAndStateCheck
+              debtOwnershipCheck
+              minimumDebtValueCheck
+              duplicateDebtsCheck
+              multipleCreditUnionCheck
+              paymentHistoryCheck
+              unsecuredDebtCheck
+              bankruptcyCheck
+              employerIsCreditorCheck
+              standaloneDebtsCheck
+              coApplicantCheck
+              currAndOgBalanceCheck
+              proofOfLiabilityCheck
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultFields on UwResult {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoFields
+              }
+              rootFilters {
+                stateServiceCheck
+                bankruptcyCheck
+                ssnCheck
+                dobCheck
+                phoneCheck
+                firstNameCheck
+                lastNameCheck
+                applicantEmployerCheck
+                jobTitleCheck
+                addressCheck
+                emailCheck
+                coApplicantFirstNameCheck
+                coApplicantLastNameCheck
+                coApplicantEmployerCheck
+                coApplicantJobTitleCheck
+                coApplicantSsnCheck
+                coApplicantDobCheck
+                coApplicantPhoneCheck
+                coApplicantCellPhoneCheck
+                hardshipCheck
+                duplicateSsnCheck
+                duplicateCoApplicantSsnCheck
+                routingNumberCheck
+                bankNameCheck
+                bankAccountNumberCheck
+                bankAccountHolderNameCheck
+                bankAccountTypeCheck
+                debtsBackedByUsFedGovCheck
+                eligibilityReqMilitaryCheck
+                eligibilityReqCreditCounsellingCheck
+                eligibilityReqBankruptcyCheck
+                eligibilityReqFederalGovDebtCheck
+                eligibilityReqSecuredDebtCheck
+                frequencyMinimumPaymentCheck
+                budgetAffordabilityCheck
+                firstDraftDateCheck
+                feeValidationCheck
+                secondDraftDateCheck
+                companyIsAuthorizedCheck
+                enrollmentPlanCheck
+                termExtensionExceptionCheck
+                caStateFileCheck
+              }
+              debts {
+                ...UwResultDebtFields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoFields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "applicationType": enum_arg(
+                "application_type", ApplicationTypeInput, application_type
+            ),
+            "input": input_arg(
+                "input",
+                UwResultCheckInput,
+                input,
+                {
+                    "primary_report_id": primary_report_id,
+                    "secondary_report_id": secondary_report_id,
+                    "lead_id": lead_id,
+                    "applicant_contact_info": applicant_contact_info,
+                    "co_applicant_contact_info": co_applicant_contact_info,
+                    "agent_assigned": agent_assigned,
+                    "plan": plan,
+                    "budget": budget,
+                    "additional_info": additional_info,
+                    "co_credit_report_id": co_credit_report_id,
+                },
+            ),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CheckApplicantEligibility",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CheckApplicantEligibilityMutation, response)
+        return self.payload(result.check_applicant_eligibility, response)
+
+    @overload
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: str,
+        secondary_report_id: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        applicant_contact_info: Union[
+            ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInputV2, PlanInputV2Dict]] = ...,
+        budget: Optional[Union[BudgetInputV2, BudgetInputV2Dict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData: ...
+
+    @overload
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckInputV2, UwResultCheckInputV2Dict],
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData: ...
+
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        input: Union[
+            Union[UwResultCheckInputV2, UwResultCheckInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData:
+        """Create an eligibility review from a completed credit report (primaryReportId, plus
+        secondaryReportId for JOINT) and evaluate every debt. The returned id and revision feed
+        updateApplicantEligibilityV2 and the offer service.
+        """
+        return payload_data(
+            self._check_applicant_eligibility_v2(
+                primary_report_id=primary_report_id,
+                secondary_report_id=secondary_report_id,
+                lead_id=lead_id,
+                applicant_contact_info=applicant_contact_info,
+                co_applicant_contact_info=co_applicant_contact_info,
+                agent_assigned=agent_assigned,
+                plan=plan,
+                budget=budget,
+                additional_info=additional_info,
+                application_type=application_type,
+                input=input,
+                flow_type=flow_type,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        input: Union[
+            Union[UwResultCheckInputV2, UwResultCheckInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2:
+        query = gql("""
+            mutation CheckApplicantEligibilityV2($applicationType: ApplicationTypeInput!, $input: UwResultCheckInputV2!, $flowType: FlowType) {
+              checkApplicantEligibilityV2(
+                applicationType: $applicationType
+                input: $input
+                flowType: $flowType
+              ) {
+                ...EligibilityResponseV2Fields
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoV2Fields on ApplicantInfoV2 {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                income {
+                  gross
+                  business
+                  pension
+                  otherIncome
+                }
+                expenses {
+                  housing
+                  transportation
+                  personal
+                  health
+                  groceries
+                  misc
+                  dependents
+                  loans
+                  tax
+                  involuntary
+                  insurance
+                  court
+                  charitableContributions
+                }
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorV2Fields on EligibilityResponseErrorV2 {
+              debtId
+              message
+            }
+
+            fragment EligibilityResponseV2Fields on EligibilityResponseV2 {
+              data {
+                ...UwEligibilityResultV2Fields
+              }
+              errors {
+                ...EligibilityResponseErrorV2Fields
+              }
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultV2Fields on UwEligibilityResultV2 {
+              id
+              revision
+              applicationEligibilityReview {
+                applicantPrequalified
+                applicationPassable
+                applicationType
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              coApplicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              jointEligibilityReview {
+                id
+                primaryApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtV2Fields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultDebtV2Fields on UwResultDebtV2 {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultV2Fields on UwResultV2 {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoV2Fields
+              }
+              debts {
+                ...UwResultDebtV2Fields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoV2Fields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "applicationType": enum_arg(
+                "application_type", ApplicationTypeInput, application_type
+            ),
+            "input": input_arg(
+                "input",
+                UwResultCheckInputV2,
+                input,
+                {
+                    "primary_report_id": primary_report_id,
+                    "secondary_report_id": secondary_report_id,
+                    "lead_id": lead_id,
+                    "applicant_contact_info": applicant_contact_info,
+                    "co_applicant_contact_info": co_applicant_contact_info,
+                    "agent_assigned": agent_assigned,
+                    "plan": plan,
+                    "budget": budget,
+                    "additional_info": additional_info,
+                },
+            ),
+            "flowType": enum_arg("flow_type", FlowType, flow_type),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CheckApplicantEligibilityV2",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CheckApplicantEligibilityV2Mutation, response)
+        return self.payload(result.check_applicant_eligibility_v2, response)
+
+    @overload
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        applicant_info: Union[
+            CheckDebtsApplicantInfoInput, CheckDebtsApplicantInfoInputDict
+        ],
+        unenrolled_debts: Sequence[
+            Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+        ],
+        enrolled_debts: Optional[
+            Sequence[
+                Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+            ]
+        ] = ...,
+        contact_id: str,
+        lead_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibilityData: ...
+
+    @overload
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckDebtsInput, UwResultCheckDebtsInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibilityData: ...
+
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        applicant_info: Union[
+            Union[CheckDebtsApplicantInfoInput, CheckDebtsApplicantInfoInputDict],
+            UnsetType,
+        ] = UNSET,
+        unenrolled_debts: Union[
+            Sequence[
+                Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+            ],
+            UnsetType,
+        ] = UNSET,
+        enrolled_debts: Union[
+            Optional[
+                Sequence[
+                    Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckDebtsInput, UwResultCheckDebtsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibilityData:
+        """Run the debt-level rules on a list of debts you supply instead of a credit report."""
+        return payload_data(
+            self._check_debts_eligibility(
+                applicant_info=applicant_info,
+                unenrolled_debts=unenrolled_debts,
+                enrolled_debts=enrolled_debts,
+                contact_id=contact_id,
+                lead_id=lead_id,
+                application_type=application_type,
+                input=input,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        applicant_info: Union[
+            Union[CheckDebtsApplicantInfoInput, CheckDebtsApplicantInfoInputDict],
+            UnsetType,
+        ] = UNSET,
+        unenrolled_debts: Union[
+            Sequence[
+                Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+            ],
+            UnsetType,
+        ] = UNSET,
+        enrolled_debts: Union[
+            Optional[
+                Sequence[
+                    Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckDebtsInput, UwResultCheckDebtsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibility:
+        query = gql("""
+            mutation CheckDebtsEligibility($applicationType: ApplicationTypeInput!, $input: UwResultCheckDebtsInput!) {
+              checkDebtsEligibility(applicationType: $applicationType, input: $input) {
+                data {
+                  ...UwDebtsResultFields
+                }
+                errors {
+                  ...EligibilityResponseErrorFields
+                }
+              }
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment EligibilityResponseErrorFields on EligibilityResponseError {
+              debtId
+              filterName
+              message
+            }
+
+            fragment UwDebtsResultFields on UwDebtsResult {
+              id
+              reqOrgId
+              uwOrgId
+              reqOrgContactId
+              leadId
+              configRevision
+              applicationType
+              applicantInfo {
+                applicantContactInfo {
+                  ...ApplicantContactInfoFields
+                }
+              }
+              debts {
+                id
+                isSelected
+                isOverridden
+                applicantId
+                coApplicantId
+                externalDebtId
+                accountNumber
+                externalCrmId
+                coApplicantIsSelected
+                eligibilityStatus
+                exceptions
+                creditorName
+                parentCreditorName
+                originalCreditorName
+                creditorId
+                creditorType
+                ecoaCode
+                accountType
+                portfolioType
+                debtType
+                openDate
+                lastPaymentDate
+                currentBalance
+                originalBalance
+                isCollection
+                remarks
+                approvedAccountTypeCheck
+                unacceptableCreditorCheck
+                creditUnionAndStateCheck
+                debtOwnershipCheck
+                minimumDebtValueCheck
+                duplicateDebtsCheck
+                multipleCreditUnionCheck
+                paymentHistoryCheck
+                unsecuredDebtCheck
+                employerIsCreditorCheck
+                standaloneDebtsCheck
+                currAndOgBalanceCheck
+              }
+              isLatestRevision
+              updatedAt
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "applicationType": enum_arg(
+                "application_type", ApplicationTypeInput, application_type
+            ),
+            "input": input_arg(
+                "input",
+                UwResultCheckDebtsInput,
+                input,
+                {
+                    "applicant_info": applicant_info,
+                    "unenrolled_debts": unenrolled_debts,
+                    "enrolled_debts": enrolled_debts,
+                    "contact_id": contact_id,
+                    "lead_id": lead_id,
+                },
+            ),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CheckDebtsEligibility",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CheckDebtsEligibilityMutation, response)
+        return self.payload(result.check_debts_eligibility, response)
+
+    def check_enrollment_eligibility(
+        self,
+        ssn: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData:
+        """Ask whether a consumer, identified by SSN, may be enrolled; returns a status string and
+        a reason.
+        """
+        return payload_data(
+            self._check_enrollment_eligibility(
+                ssn=ssn,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _check_enrollment_eligibility(
+        self,
+        *,
+        ssn: str,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility]:
+        query = gql("""
+            mutation CheckEnrollmentEligibility($ssn: String!) {
+              checkEnrollmentEligibility(ssn: $ssn) {
+                data {
+                  eligibility
+                  reason
+                }
+                errors {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"ssn": scalar_arg("ssn", ssn, str)}
+        response = self.execute(
+            query=query,
+            operation_name="CheckEnrollmentEligibility",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(CheckEnrollmentEligibilityMutation, response)
+        return self.payload(result.check_enrollment_eligibility, response)
+
+    def debts_uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwDebtsResultWhereInput, UwDebtsResultWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SyncPager[
+        DebtsUwResultsQueryDebtsUwResultsDataEdgesNode,
+        DebtsUwResultsQueryDebtsUwResultsData,
+    ]:
+        """Page through debt-list review documents (the results checkDebtsEligibility produces).
+
+        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
+        over it for every node, following the cursors.
+        """
+        return SyncPager(
+            self._debts_uw_results,
+            {
+                "where": where,
+                "order": order,
+                "skip": skip,
+                "search": search,
+                "after": after,
+                "first": first,
+                "before": before,
+                "last": last,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "extra_headers": extra_headers,
+            },
+        )
+
+    def _debts_uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwDebtsResultWhereInput, UwDebtsResultWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DebtsUwResultsQueryDebtsUwResults]:
+        query = gql("""
+            query DebtsUwResults($where: UwDebtsResultWhereInput, $order: [UwResultOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
+              debtsUwResults(
+                where: $where
+                order: $order
+                skip: $skip
+                search: $search
+                after: $after
+                first: $first
+                before: $before
+                last: $last
+              ) {
+                data {
+                  pageInfo {
+                    ...PageInfoFields
+                  }
+                  edges {
+                    node {
+                      ...UwDebtsResultFields
+                    }
+                    errors {
+                      ...EligibilityResponseErrorFields
+                    }
+                    cursor
+                  }
+                  totalCount
+                }
+                errors {
+                  ...UwResultsResponseErrorFields
+                }
+              }
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment EligibilityResponseErrorFields on EligibilityResponseError {
+              debtId
+              filterName
+              message
+            }
+
+            fragment PageInfoFields on PageInfo {
+              hasNextPage
+              startCursor
+              endCursor
+            }
+
+            fragment UwDebtsResultFields on UwDebtsResult {
+              id
+              reqOrgId
+              uwOrgId
+              reqOrgContactId
+              leadId
+              configRevision
+              applicationType
+              applicantInfo {
+                applicantContactInfo {
+                  ...ApplicantContactInfoFields
+                }
+              }
+              debts {
+                id
+                isSelected
+                isOverridden
+                applicantId
+                coApplicantId
+                externalDebtId
+                accountNumber
+                externalCrmId
+                coApplicantIsSelected
+                eligibilityStatus
+                exceptions
+                creditorName
+                parentCreditorName
+                originalCreditorName
+                creditorId
+                creditorType
+                ecoaCode
+                accountType
+                portfolioType
+                debtType
+                openDate
+                lastPaymentDate
+                currentBalance
+                originalBalance
+                isCollection
+                remarks
+                approvedAccountTypeCheck
+                unacceptableCreditorCheck
+                creditUnionAndStateCheck
+                debtOwnershipCheck
+                minimumDebtValueCheck
+                duplicateDebtsCheck
+                multipleCreditUnionCheck
+                paymentHistoryCheck
+                unsecuredDebtCheck
+                employerIsCreditorCheck
+                standaloneDebtsCheck
+                currAndOgBalanceCheck
+              }
+              isLatestRevision
+              updatedAt
+              createdAt
+            }
+
+            fragment UwResultsResponseErrorFields on UwResultsResponseError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "where": input_arg("where", UwDebtsResultWhereInput, where),
+            "order": input_list_arg("order", UwResultOrder, order),
+            "skip": scalar_arg("skip", skip, int),
+            "search": scalar_arg("search", search, str),
+            "after": scalar_arg("after", after, str),
+            "first": scalar_arg("first", first, int),
+            "before": scalar_arg("before", before, str),
+            "last": scalar_arg("last", last, int),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="DebtsUwResults",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(DebtsUwResultsQuery, response)
+        return self.payload(result.debts_uw_results, response)
+
+    def eligibility_reviews(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SyncPager[
+        EligibilityReviewsQueryEligibilityReviewsDataEdgesNode,
+        EligibilityReviewsQueryEligibilityReviewsData,
+    ]:
+        """V2 listing of eligibility reviews: no per-check flags, and each edge's errors are
+        grouped by debt.
+
+        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
+        over it for every node, following the cursors.
+        """
+        return SyncPager(
+            self._eligibility_reviews,
+            {
+                "where": where,
+                "order": order,
+                "skip": skip,
+                "search": search,
+                "after": after,
+                "first": first,
+                "before": before,
+                "last": last,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "extra_headers": extra_headers,
+            },
+        )
+
+    def _eligibility_reviews(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[EligibilityReviewsQueryEligibilityReviews]:
+        query = gql("""
+            query EligibilityReviews($where: UwResultWhereInput, $order: [UwResultOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
+              eligibilityReviews(
+                where: $where
+                order: $order
+                skip: $skip
+                search: $search
+                after: $after
+                first: $first
+                before: $before
+                last: $last
+              ) {
+                data {
+                  pageInfo {
+                    ...PageInfoFields
+                  }
+                  edges {
+                    node {
+                      ...UwEligibilityResultV2Fields
+                    }
+                    errors {
+                      ...EligibilityResponseErrorV2Fields
+                    }
+                    cursor
+                  }
+                  totalCount
+                }
+                errors {
+                  ...UwResultsResponseErrorFields
+                }
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoV2Fields on ApplicantInfoV2 {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                income {
+                  gross
+                  business
+                  pension
+                  otherIncome
+                }
+                expenses {
+                  housing
+                  transportation
+                  personal
+                  health
+                  groceries
+                  misc
+                  dependents
+                  loans
+                  tax
+                  involuntary
+                  insurance
+                  court
+                  charitableContributions
+                }
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorV2Fields on EligibilityResponseErrorV2 {
+              debtId
+              message
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PageInfoFields on PageInfo {
+              hasNextPage
+              startCursor
+              endCursor
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultV2Fields on UwEligibilityResultV2 {
+              id
+              revision
+              applicationEligibilityReview {
+                applicantPrequalified
+                applicationPassable
+                applicationType
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              coApplicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              jointEligibilityReview {
+                id
+                primaryApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtV2Fields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultDebtV2Fields on UwResultDebtV2 {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultV2Fields on UwResultV2 {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoV2Fields
+              }
+              debts {
+                ...UwResultDebtV2Fields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoV2Fields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+
+            fragment UwResultsResponseErrorFields on UwResultsResponseError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "where": input_arg("where", UwResultWhereInput, where),
+            "order": input_list_arg("order", UwResultOrder, order),
+            "skip": scalar_arg("skip", skip, int),
+            "search": scalar_arg("search", search, str),
+            "after": scalar_arg("after", after, str),
+            "first": scalar_arg("first", first, int),
+            "before": scalar_arg("before", before, str),
+            "last": scalar_arg("last", last, int),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="EligibilityReviews",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(EligibilityReviewsQuery, response)
+        return self.payload(result.eligibility_reviews, response)
+
+    @overload
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: str,
+        revision: int,
+        lead_id: Optional[str] = ...,
+        applicant_uw_result: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        co_applicant_uw_result: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        joint_uw_result: Optional[
+            Union[JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict]
+        ] = ...,
+        updated_by: str,
+        applicant_contact_info: Union[
+            ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInput, PlanInputDict]] = ...,
+        budget: Optional[Union[BudgetInput, BudgetInputDict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData: ...
+
+    @overload
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        updated_uw_fields: Union[UwResultUpdateInput, UwResultUpdateInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData: ...
+
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_uw_result: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInput, UwResultUpdateInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseFieldsData:
+        """V1: change an existing eligibility review (contact data, plan, budget, debts) and run
+        the rules again, producing the next revision.
+
+        Deprecated: Superseded by updateApplicantEligibilityV2.
+        """
+        return payload_data(
+            self._update_applicant_eligibility(
+                id=id,
+                revision=revision,
+                lead_id=lead_id,
+                applicant_uw_result=applicant_uw_result,
+                co_applicant_uw_result=co_applicant_uw_result,
+                joint_uw_result=joint_uw_result,
+                updated_by=updated_by,
+                applicant_contact_info=applicant_contact_info,
+                co_applicant_contact_info=co_applicant_contact_info,
+                agent_assigned=agent_assigned,
+                plan=plan,
+                budget=budget,
+                additional_info=additional_info,
+                application_type=application_type,
+                updated_uw_fields=updated_uw_fields,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_uw_result: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInput, UwResultUpdateInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityMutationUpdateApplicantEligibility:
+        query = gql("""
+            mutation UpdateApplicantEligibility($applicationType: ApplicationTypeInput!, $updatedUWFields: UwResultUpdateInput!) {
+              updateApplicantEligibility(
+                applicationType: $applicationType
+                updatedUWFields: $updatedUWFields
+              ) {
+                ...EligibilityResponseFields
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoFields on ApplicantInfo {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                totalMonthlyIncome
+                totalMonthlyExpense
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorFields on EligibilityResponseError {
+              debtId
+              filterName
+              message
+            }
+
+            fragment EligibilityResponseFields on EligibilityResponse {
+              data {
+                ...UwEligibilityResultFields
+              }
+              errors {
+                ...EligibilityResponseErrorFields
+              }
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultFields on UwEligibilityResult {
+              id
+              revision
+              applicationUwResult {
+                applicantPrequalified
+                applicationType
+                rootFilters {
+                  totalDebtValueCheck
+                  tenPercentRuleCheck
+                  agentAssignedCheck
+                  creditReport30DaysCheck
+                  psStateServiceCheck
+                  uniqueEmailPhoneCheck
+                  programTermCheck
+                  budgetHardshipCheck
+                }
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantUwResult {
+                ...UwResultFields
+              }
+              coApplicantUwResult {
+                ...UwResultFields
+              }
+              jointUwResult {
+                id
+                primaryApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtFields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtFields on UwResultDebt {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              approvedAccountTypeCheck
+              unacceptableCreditorCheck
+              creditUnionAndStateCheck
+              debtOwnershipCheck
+              minimumDebtValueCheck
+              duplicateDebtsCheck
+              multipleCreditUnionCheck
+              paymentHistoryCheck
+              unsecuredDebtCheck
+              bankruptcyCheck
+              employerIsCreditorCheck
+              standaloneDebtsCheck
+              coApplicantCheck
+              currAndOgBalanceCheck
+              proofOfLiabilityCheck
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultFields on UwResult {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoFields
+              }
+              rootFilters {
+                stateServiceCheck
+                bankruptcyCheck
+                ssnCheck
+                dobCheck
+                phoneCheck
+                firstNameCheck
+                lastNameCheck
+                applicantEmployerCheck
+                jobTitleCheck
+                addressCheck
+                emailCheck
+                coApplicantFirstNameCheck
+                coApplicantLastNameCheck
+                coApplicantEmployerCheck
+                coApplicantJobTitleCheck
+                coApplicantSsnCheck
+                coApplicantDobCheck
+                coApplicantPhoneCheck
+                coApplicantCellPhoneCheck
+                hardshipCheck
+                duplicateSsnCheck
+                duplicateCoApplicantSsnCheck
+                routingNumberCheck
+                bankNameCheck
+                bankAccountNumberCheck
+                bankAccountHolderNameCheck
+                bankAccountTypeCheck
+                debtsBackedByUsFedGovCheck
+                eligibilityReqMilitaryCheck
+                eligibilityReqCreditCounsellingCheck
+                eligibilityReqBankruptcyCheck
+                eligibilityReqFederalGovDebtCheck
+                eligibilityReqSecuredDebtCheck
+                frequencyMinimumPaymentCheck
+                budgetAffordabilityCheck
+                firstDraftDateCheck
+                feeValidationCheck
+                secondDraftDateCheck
+                companyIsAuthorizedCheck
+                enrollmentPlanCheck
+                termExtensionExceptionCheck
+                caStateFileCheck
+              }
+              debts {
+                ...UwResultDebtFields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoFields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "applicationType": enum_arg(
+                "application_type", ApplicationTypeInput, application_type
+            ),
+            "updatedUWFields": input_arg(
+                "updated_uw_fields",
+                UwResultUpdateInput,
+                updated_uw_fields,
+                {
+                    "id": id,
+                    "revision": revision,
+                    "lead_id": lead_id,
+                    "applicant_uw_result": applicant_uw_result,
+                    "co_applicant_uw_result": co_applicant_uw_result,
+                    "joint_uw_result": joint_uw_result,
+                    "updated_by": updated_by,
+                    "applicant_contact_info": applicant_contact_info,
+                    "co_applicant_contact_info": co_applicant_contact_info,
+                    "agent_assigned": agent_assigned,
+                    "plan": plan,
+                    "budget": budget,
+                    "additional_info": additional_info,
+                },
+            ),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UpdateApplicantEligibility",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(UpdateApplicantEligibilityMutation, response)
+        return self.payload(result.update_applicant_eligibility, response)
+
+    @overload
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: str,
+        revision: int,
+        lead_id: Optional[str] = ...,
+        applicant_eligibility_review: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        co_applicant_eligibility_review: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        joint_eligibility_review: Optional[
+            Union[JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict]
+        ] = ...,
+        updated_by: str,
+        applicant_contact_info: Union[
+            ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[
+                ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+            ]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInputV2, PlanInputV2Dict]] = ...,
+        budget: Optional[Union[BudgetInputV2, BudgetInputV2Dict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData: ...
+
+    @overload
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        updated_uw_fields: Union[UwResultUpdateInputV2, UwResultUpdateInputV2Dict],
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData: ...
+
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_eligibility_review: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[
+                ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+            ],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInputV2,
+                    ApplicantContactInfoUpdateInputV2Dict,
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInputV2, UwResultUpdateInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> EligibilityResponseV2FieldsData:
+        """Edit an existing eligibility review and run the rules again. Send the id and the
+        revision you last received and continue with the revision returned. A debt ID may appear
+        in only one of the applicant, co-applicant and joint sections.
+        """
+        return payload_data(
+            self._update_applicant_eligibility_v2(
+                id=id,
+                revision=revision,
+                lead_id=lead_id,
+                applicant_eligibility_review=applicant_eligibility_review,
+                co_applicant_eligibility_review=co_applicant_eligibility_review,
+                joint_eligibility_review=joint_eligibility_review,
+                updated_by=updated_by,
+                applicant_contact_info=applicant_contact_info,
+                co_applicant_contact_info=co_applicant_contact_info,
+                agent_assigned=agent_assigned,
+                plan=plan,
+                budget=budget,
+                additional_info=additional_info,
+                application_type=application_type,
+                updated_uw_fields=updated_uw_fields,
+                flow_type=flow_type,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_eligibility_review: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[
+                ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+            ],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInputV2,
+                    ApplicantContactInfoUpdateInputV2Dict,
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInputV2, UwResultUpdateInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2:
+        query = gql("""
+            mutation UpdateApplicantEligibilityV2($applicationType: ApplicationTypeInput!, $updatedUWFields: UwResultUpdateInputV2!, $flowType: FlowType) {
+              updateApplicantEligibilityV2(
+                applicationType: $applicationType
+                updatedUWFields: $updatedUWFields
+                flowType: $flowType
+              ) {
+                ...EligibilityResponseV2Fields
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoV2Fields on ApplicantInfoV2 {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                income {
+                  gross
+                  business
+                  pension
+                  otherIncome
+                }
+                expenses {
+                  housing
+                  transportation
+                  personal
+                  health
+                  groceries
+                  misc
+                  dependents
+                  loans
+                  tax
+                  involuntary
+                  insurance
+                  court
+                  charitableContributions
+                }
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorV2Fields on EligibilityResponseErrorV2 {
+              debtId
+              message
+            }
+
+            fragment EligibilityResponseV2Fields on EligibilityResponseV2 {
+              data {
+                ...UwEligibilityResultV2Fields
+              }
+              errors {
+                ...EligibilityResponseErrorV2Fields
+              }
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultV2Fields on UwEligibilityResultV2 {
+              id
+              revision
+              applicationEligibilityReview {
+                applicantPrequalified
+                applicationPassable
+                applicationType
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              coApplicantEligibilityReview {
+                ...UwResultV2Fields
+              }
+              jointEligibilityReview {
+                id
+                primaryApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantEligibilityReview {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtV2Fields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultDebtV2Fields on UwResultDebtV2 {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultV2Fields on UwResultV2 {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoV2Fields
+              }
+              debts {
+                ...UwResultDebtV2Fields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoV2Fields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "applicationType": enum_arg(
+                "application_type", ApplicationTypeInput, application_type
+            ),
+            "updatedUWFields": input_arg(
+                "updated_uw_fields",
+                UwResultUpdateInputV2,
+                updated_uw_fields,
+                {
+                    "id": id,
+                    "revision": revision,
+                    "lead_id": lead_id,
+                    "applicant_eligibility_review": applicant_eligibility_review,
+                    "co_applicant_eligibility_review": co_applicant_eligibility_review,
+                    "joint_eligibility_review": joint_eligibility_review,
+                    "updated_by": updated_by,
+                    "applicant_contact_info": applicant_contact_info,
+                    "co_applicant_contact_info": co_applicant_contact_info,
+                    "agent_assigned": agent_assigned,
+                    "plan": plan,
+                    "budget": budget,
+                    "additional_info": additional_info,
+                },
+            ),
+            "flowType": enum_arg("flow_type", FlowType, flow_type),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UpdateApplicantEligibilityV2",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(UpdateApplicantEligibilityV2Mutation, response)
+        return self.payload(result.update_applicant_eligibility_v2, response)
+
+    def uw_config(
+        self,
+        req_org_id: str,
+        *,
+        uw_org_id: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UwConfigQueryUwConfigData:
+        """Read the underwriting rule configuration of a requesting organization."""
+        return payload_data(
+            self._uw_config(
+                req_org_id=req_org_id,
+                uw_org_id=uw_org_id,
+                state=state,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+            )
+        )
+
+    def _uw_config(
+        self,
+        *,
+        req_org_id: str,
+        uw_org_id: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UwConfigQueryUwConfig]:
+        query = gql("""
+            query UwConfig($reqOrgId: String!, $uwOrgId: String, $state: String) {
+              uwConfig(reqOrgId: $reqOrgId, uwOrgId: $uwOrgId, state: $state) {
+                data {
+                  id
+                  reqOrgId
+                  reqOrgName
+                  uwOrgId
+                  revision
+                  debtFilterConfig
+                  rootFilterConfig
+                  aggregateDebtsFilterConfig
+                  postDebtFilterConfig
+                  prescreenFilterConfig
+                  uwSettingsConfig
+                  notesConfig
+                  updatedBy
+                }
+                errors {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "reqOrgId": scalar_arg("req_org_id", req_org_id, str),
+            "uwOrgId": scalar_arg("uw_org_id", uw_org_id, str),
+            "state": scalar_arg("state", state, str),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UwConfig",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(UwConfigQuery, response)
+        return self.payload(result.uw_config, response)
+
+    def uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> SyncPager[UwResultsQueryUwResultsDataEdgesNode, UwResultsQueryUwResultsData]:
+        """V1 listing of eligibility reviews, including the per-check boolean flags.
+
+        Deprecated: Superseded by eligibilityReviews.
+
+        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
+        over it for every node, following the cursors.
+        """
+        return SyncPager(
+            self._uw_results,
+            {
+                "where": where,
+                "order": order,
+                "skip": skip,
+                "search": search,
+                "after": after,
+                "first": first,
+                "before": before,
+                "last": last,
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "extra_headers": extra_headers,
+            },
+        )
+
+    def _uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UwResultsQueryUwResults]:
+        query = gql("""
+            query UwResults($where: UwResultWhereInput, $order: [UwResultOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
+              uwResults(
+                where: $where
+                order: $order
+                skip: $skip
+                search: $search
+                after: $after
+                first: $first
+                before: $before
+                last: $last
+              ) {
+                data {
+                  pageInfo {
+                    ...PageInfoFields
+                  }
+                  edges {
+                    node {
+                      ...UwEligibilityResultFields
+                    }
+                    errors {
+                      ...EligibilityResponseErrorFields
+                    }
+                    cursor
+                  }
+                  totalCount
+                }
+                errors {
+                  ...UwResultsResponseErrorFields
+                }
+              }
+            }
+
+            fragment AdditionalInfoFields on AdditionalInfo {
+              debtAmountException
+              includeUnacceptableCreditor
+              termExtensionException
+              standaloneDebtsException
+              eomFirstDraftDateException
+            }
+
+            fragment ApplicantContactInfoFields on ApplicantContactInfo {
+              employerName
+              isMarriedToCoApplicant
+              homeAddress
+              applicantState
+              ssn
+              dob
+              phone
+              cellPhone
+              firstName
+              lastName
+              jobTitle
+              email
+              hardship
+              filedBankruptcy
+              routingNumber
+              bankName
+              bankAccountNumber
+              bankAccountHolderName
+              bankAccountType
+              eligibilityReqMilitary
+              eligibilityReqCreditCounselling
+              eligibilityReqBankruptcy
+              eligibilityReqFederalGovDebt
+              eligibilityReqSecuredDebt
+              belongsToCompanyId
+            }
+
+            fragment ApplicantInfoFields on ApplicantInfo {
+              publicRecords {
+                ...PublicRecordFields
+              }
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              agentAssigned
+              plan {
+                ...PlanFields
+              }
+              budget {
+                totalMonthlyIncome
+                totalMonthlyExpense
+              }
+              additionalInfo {
+                ...AdditionalInfoFields
+              }
+            }
+
+            fragment ApplicantUwResultInfoFields on ApplicantUwResultInfo {
+              id
+              revision
+            }
+
+            fragment EligibilityResponseErrorFields on EligibilityResponseError {
+              debtId
+              filterName
+              message
+            }
+
+            fragment JointUwApplicantInfoFields on JointUwApplicantInfo {
+              applicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+              coApplicantContactInfo {
+                ...ApplicantContactInfoFields
+              }
+            }
+
+            fragment JointUwResultHistoryFields on JointUwResultHistory {
+              applicantInfo {
+                ...JointUwApplicantInfoFields
+              }
+              leadId
+              updatedBy
+              fromRevision
+            }
+
+            fragment PageInfoFields on PageInfo {
+              hasNextPage
+              startCursor
+              endCursor
+            }
+
+            fragment PlanFields on Plan {
+              frequency
+              firstPaymentAmount
+              secondPaymentAmount
+              firstPaymentDate
+              secondPaymentDate
+              firstDraftException
+              programTerm
+              feePercentage
+              epfReduction
+              planId
+              depositIntervals
+              includeSentryFee
+            }
+
+            fragment PublicRecordFields on PublicRecord {
+              bankruptcyCode
+              bankruptcyDateFiled
+              bankruptcyDispositionType
+            }
+
+            fragment TradelineMetadataFields on TradelineMetadata {
+              enrolledUpstartDebtAccountNumbers
+              enrolledCapitalOneDebtAccountNumbers
+              enrolledDiscoverDebtAccountNumbers
+            }
+
+            fragment UwEligibilityResultFields on UwEligibilityResult {
+              id
+              revision
+              applicationUwResult {
+                applicantPrequalified
+                applicationType
+                rootFilters {
+                  totalDebtValueCheck
+                  tenPercentRuleCheck
+                  agentAssignedCheck
+                  creditReport30DaysCheck
+                  psStateServiceCheck
+                  uniqueEmailPhoneCheck
+                  programTermCheck
+                  budgetHardshipCheck
+                }
+                totalDebt
+                totalEligibleDebt
+                tradelineMetadata {
+                  ...TradelineMetadataFields
+                }
+              }
+              applicantUwResult {
+                ...UwResultFields
+              }
+              coApplicantUwResult {
+                ...UwResultFields
+              }
+              jointUwResult {
+                id
+                primaryApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                coApplicantUwResult {
+                  ...ApplicantUwResultInfoFields
+                }
+                uwOrgId
+                reqOrgId
+                revision
+                leadId
+                creditReportId
+                coCreditReportId
+                applicantInfo {
+                  ...JointUwApplicantInfoFields
+                }
+                debts {
+                  ...UwResultDebtFields
+                }
+                creditReportSource
+                rootHistory {
+                  ...JointUwResultHistoryFields
+                }
+                createdAt
+              }
+              tradelineMetadata {
+                ...TradelineMetadataFields
+              }
+              maxTerm
+              createdAt
+            }
+
+            fragment UwResultDebtFields on UwResultDebt {
+              id
+              applicantId
+              coApplicantId
+              externalDebtId
+              accountNumber
+              externalCrmId
+              isSelected
+              coApplicantIsSelected
+              eligibilityStatus
+              isOverridden
+              exceptions
+              history {
+                ...UwResultDebtHistoryFields
+              }
+              historyJson
+              source
+              creditorName
+              parentCreditorName
+              parentCreditorId
+              originalCreditorName
+              creditorId
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              narrativeCodes
+              bankruptcyDateFiled
+              currentBalance
+              originalBalance
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              forthDebtTypeId
+              remarks
+              isCollection
+              approvedAccountTypeCheck
+              unacceptableCreditorCheck
+              creditUnionAndStateCheck
+              debtOwnershipCheck
+              minimumDebtValueCheck
+              duplicateDebtsCheck
+              multipleCreditUnionCheck
+              paymentHistoryCheck
+              unsecuredDebtCheck
+              bankruptcyCheck
+              employerIsCreditorCheck
+              standaloneDebtsCheck
+              coApplicantCheck
+              currAndOgBalanceCheck
+              proofOfLiabilityCheck
+              delinquency
+              monthlyPayment
+              notes
+            }
+
+            fragment UwResultDebtHistoryFields on UwResultDebtHistory {
+              isSelected
+              coApplicantIsSelected
+              exceptions
+              source
+              creditorName
+              originalCreditorName
+              creditorType
+              ecoaCode
+              accountType
+              portfolioType
+              debtType
+              openDate
+              lastPaymentDate
+              hasLastPayment
+              currentBalance
+              originalBalance
+              narrativeCodes
+              bankruptcyDateFiled
+              nawSignedDate
+              nawUrl
+              hasProofOfLiability
+              isCollection
+              remarks
+              monthlyPayment
+              updatedBy
+              fromRevision
+            }
+
+            fragment UwResultFields on UwResult {
+              id
+              uwOrgId
+              reqOrgId
+              revision
+              reqOrgContactId
+              creditReportId
+              coCreditReportId
+              leadId
+              applicationType
+              applicantInfo {
+                ...ApplicantInfoFields
+              }
+              rootFilters {
+                stateServiceCheck
+                bankruptcyCheck
+                ssnCheck
+                dobCheck
+                phoneCheck
+                firstNameCheck
+                lastNameCheck
+                applicantEmployerCheck
+                jobTitleCheck
+                addressCheck
+                emailCheck
+                coApplicantFirstNameCheck
+                coApplicantLastNameCheck
+                coApplicantEmployerCheck
+                coApplicantJobTitleCheck
+                coApplicantSsnCheck
+                coApplicantDobCheck
+                coApplicantPhoneCheck
+                coApplicantCellPhoneCheck
+                hardshipCheck
+                duplicateSsnCheck
+                duplicateCoApplicantSsnCheck
+                routingNumberCheck
+                bankNameCheck
+                bankAccountNumberCheck
+                bankAccountHolderNameCheck
+                bankAccountTypeCheck
+                debtsBackedByUsFedGovCheck
+                eligibilityReqMilitaryCheck
+                eligibilityReqCreditCounsellingCheck
+                eligibilityReqBankruptcyCheck
+                eligibilityReqFederalGovDebtCheck
+                eligibilityReqSecuredDebtCheck
+                frequencyMinimumPaymentCheck
+                budgetAffordabilityCheck
+                firstDraftDateCheck
+                feeValidationCheck
+                secondDraftDateCheck
+                companyIsAuthorizedCheck
+                enrollmentPlanCheck
+                termExtensionExceptionCheck
+                caStateFileCheck
+              }
+              debts {
+                ...UwResultDebtFields
+              }
+              creditReportSource
+              rootHistory {
+                applicantInfo {
+                  ...ApplicantInfoFields
+                }
+                leadId
+                updatedBy
+                fromRevision
+              }
+              createdAt
+            }
+
+            fragment UwResultsResponseErrorFields on UwResultsResponseError {
+              message
+            }
+            """)
+        variables: dict[str, object] = {
+            "where": input_arg("where", UwResultWhereInput, where),
+            "order": input_list_arg("order", UwResultOrder, order),
+            "skip": scalar_arg("skip", skip, int),
+            "search": scalar_arg("search", search, str),
+            "after": scalar_arg("after", after, str),
+            "first": scalar_arg("first", first, int),
+            "before": scalar_arg("before", before, str),
+            "last": scalar_arg("last", last, int),
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UwResults",
+            variables=variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=extra_headers,
+        )
+        result = self.parse_result(UwResultsQuery, response)
+        return self.payload(result.uw_results, response)
+
+
+class SyncUnderwritingClientWithPayload:
+    """``SyncUnderwritingClient``'s methods, returning the whole payload."""
+
+    def __init__(self, client: SyncUnderwritingClient) -> None:
+        self._client = client
+
+    @overload
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: str,
+        secondary_report_id: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        applicant_contact_info: Union[
+            ApplicantContactInfoInput, ApplicantContactInfoInputDict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInput, PlanInputDict]] = ...,
+        budget: Optional[Union[BudgetInput, BudgetInputDict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        co_credit_report_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityMutationCheckApplicantEligibility: ...
+
+    @overload
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckInput, UwResultCheckInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityMutationCheckApplicantEligibility: ...
+
+    def check_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict], UnsetType
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[Union[ApplicantContactInfoInput, ApplicantContactInfoInputDict]],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        co_credit_report_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckInput, UwResultCheckInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityMutationCheckApplicantEligibility:
+        """V1: create an eligibility review from a completed credit report and evaluate every debt
+        on it.
+
+        Deprecated: Superseded by checkApplicantEligibilityV2.
+        """
+        return self._client._check_applicant_eligibility(
+            primary_report_id=primary_report_id,
+            secondary_report_id=secondary_report_id,
+            lead_id=lead_id,
+            applicant_contact_info=applicant_contact_info,
+            co_applicant_contact_info=co_applicant_contact_info,
+            agent_assigned=agent_assigned,
+            plan=plan,
+            budget=budget,
+            additional_info=additional_info,
+            co_credit_report_id=co_credit_report_id,
+            application_type=application_type,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: str,
+        secondary_report_id: Optional[str] = ...,
+        lead_id: Optional[str] = ...,
+        applicant_contact_info: Union[
+            ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInputV2, PlanInputV2Dict]] = ...,
+        budget: Optional[Union[BudgetInputV2, BudgetInputV2Dict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2: ...
+
+    @overload
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckInputV2, UwResultCheckInputV2Dict],
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2: ...
+
+    def check_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        primary_report_id: Union[str, UnsetType] = UNSET,
+        secondary_report_id: Union[Optional[str], UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[ApplicantContactInfoInputV2, ApplicantContactInfoInputV2Dict]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        input: Union[
+            Union[UwResultCheckInputV2, UwResultCheckInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2:
+        """Create an eligibility review from a completed credit report (primaryReportId, plus
+        secondaryReportId for JOINT) and evaluate every debt. The returned id and revision feed
+        updateApplicantEligibilityV2 and the offer service.
+        """
+        return self._client._check_applicant_eligibility_v2(
+            primary_report_id=primary_report_id,
+            secondary_report_id=secondary_report_id,
+            lead_id=lead_id,
+            applicant_contact_info=applicant_contact_info,
+            co_applicant_contact_info=co_applicant_contact_info,
+            agent_assigned=agent_assigned,
+            plan=plan,
+            budget=budget,
+            additional_info=additional_info,
+            application_type=application_type,
+            input=input,
+            flow_type=flow_type,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        applicant_info: Union[
+            CheckDebtsApplicantInfoInput, CheckDebtsApplicantInfoInputDict
+        ],
+        unenrolled_debts: Sequence[
+            Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+        ],
+        enrolled_debts: Optional[
+            Sequence[
+                Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+            ]
+        ] = ...,
+        contact_id: str,
+        lead_id: Optional[str] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibility: ...
+
+    @overload
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        input: Union[UwResultCheckDebtsInput, UwResultCheckDebtsInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibility: ...
+
+    def check_debts_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        applicant_info: Union[
+            Union[CheckDebtsApplicantInfoInput, CheckDebtsApplicantInfoInputDict],
+            UnsetType,
+        ] = UNSET,
+        unenrolled_debts: Union[
+            Sequence[
+                Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+            ],
+            UnsetType,
+        ] = UNSET,
+        enrolled_debts: Union[
+            Optional[
+                Sequence[
+                    Optional[Union[UwDebtsResultDebtInput, UwDebtsResultDebtInputDict]]
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        contact_id: Union[str, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        input: Union[
+            Union[UwResultCheckDebtsInput, UwResultCheckDebtsInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> CheckDebtsEligibilityMutationCheckDebtsEligibility:
+        """Run the debt-level rules on a list of debts you supply instead of a credit report."""
+        return self._client._check_debts_eligibility(
+            applicant_info=applicant_info,
+            unenrolled_debts=unenrolled_debts,
+            enrolled_debts=enrolled_debts,
+            contact_id=contact_id,
+            lead_id=lead_id,
+            application_type=application_type,
+            input=input,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def check_enrollment_eligibility(
+        self,
+        ssn: str,
+        *,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility]:
+        """Ask whether a consumer, identified by SSN, may be enrolled; returns a status string and
+        a reason.
+        """
+        return self._client._check_enrollment_eligibility(
+            ssn=ssn,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def debts_uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwDebtsResultWhereInput, UwDebtsResultWhereInputDict]],
+            UnsetType,
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[DebtsUwResultsQueryDebtsUwResults]:
+        """Page through debt-list review documents (the results checkDebtsEligibility produces)."""
+        return self._client._debts_uw_results(
+            where=where,
+            order=order,
+            skip=skip,
+            search=search,
+            after=after,
+            first=first,
+            before=before,
+            last=last,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def eligibility_reviews(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[EligibilityReviewsQueryEligibilityReviews]:
+        """V2 listing of eligibility reviews: no per-check flags, and each edge's errors are
+        grouped by debt.
+        """
+        return self._client._eligibility_reviews(
+            where=where,
+            order=order,
+            skip=skip,
+            search=search,
+            after=after,
+            first=first,
+            before=before,
+            last=last,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: str,
+        revision: int,
+        lead_id: Optional[str] = ...,
+        applicant_uw_result: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        co_applicant_uw_result: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        joint_uw_result: Optional[
+            Union[JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict]
+        ] = ...,
+        updated_by: str,
+        applicant_contact_info: Union[
+            ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInput, PlanInputDict]] = ...,
+        budget: Optional[Union[BudgetInput, BudgetInputDict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityMutationUpdateApplicantEligibility: ...
+
+    @overload
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        updated_uw_fields: Union[UwResultUpdateInput, UwResultUpdateInputDict],
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityMutationUpdateApplicantEligibility: ...
+
+    def update_applicant_eligibility(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_uw_result: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_uw_result: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInput, ApplicantContactInfoUpdateInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInput, PlanInputDict]], UnsetType] = UNSET,
+        budget: Union[Optional[Union[BudgetInput, BudgetInputDict]], UnsetType] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInput, UwResultUpdateInputDict], UnsetType
+        ] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityMutationUpdateApplicantEligibility:
+        """V1: change an existing eligibility review (contact data, plan, budget, debts) and run
+        the rules again, producing the next revision.
+
+        Deprecated: Superseded by updateApplicantEligibilityV2.
+        """
+        return self._client._update_applicant_eligibility(
+            id=id,
+            revision=revision,
+            lead_id=lead_id,
+            applicant_uw_result=applicant_uw_result,
+            co_applicant_uw_result=co_applicant_uw_result,
+            joint_uw_result=joint_uw_result,
+            updated_by=updated_by,
+            applicant_contact_info=applicant_contact_info,
+            co_applicant_contact_info=co_applicant_contact_info,
+            agent_assigned=agent_assigned,
+            plan=plan,
+            budget=budget,
+            additional_info=additional_info,
+            application_type=application_type,
+            updated_uw_fields=updated_uw_fields,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    @overload
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: str,
+        revision: int,
+        lead_id: Optional[str] = ...,
+        applicant_eligibility_review: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        co_applicant_eligibility_review: Optional[
+            Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]
+        ] = ...,
+        joint_eligibility_review: Optional[
+            Union[JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict]
+        ] = ...,
+        updated_by: str,
+        applicant_contact_info: Union[
+            ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+        ],
+        co_applicant_contact_info: Optional[
+            Union[
+                ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+            ]
+        ] = ...,
+        agent_assigned: Optional[str] = ...,
+        plan: Optional[Union[PlanInputV2, PlanInputV2Dict]] = ...,
+        budget: Optional[Union[BudgetInputV2, BudgetInputV2Dict]] = ...,
+        additional_info: Optional[
+            Union[AdditionalInfoInput, AdditionalInfoInputDict]
+        ] = ...,
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2: ...
+
+    @overload
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        updated_uw_fields: Union[UwResultUpdateInputV2, UwResultUpdateInputV2Dict],
+        flow_type: Optional[Union[FlowType, FlowTypeLiteral]] = ...,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2: ...
+
+    def update_applicant_eligibility_v2(
+        self,
+        *,
+        application_type: Union[ApplicationTypeInput, ApplicationTypeInputLiteral],
+        id: Union[str, UnsetType] = UNSET,
+        revision: Union[int, UnsetType] = UNSET,
+        lead_id: Union[Optional[str], UnsetType] = UNSET,
+        applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_eligibility_review: Union[
+            Optional[Union[UwResultUpdateFieldsInput, UwResultUpdateFieldsInputDict]],
+            UnsetType,
+        ] = UNSET,
+        joint_eligibility_review: Union[
+            Optional[
+                Union[
+                    JointUwResultUpdateFieldsInput, JointUwResultUpdateFieldsInputDict
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        updated_by: Union[str, UnsetType] = UNSET,
+        applicant_contact_info: Union[
+            Union[
+                ApplicantContactInfoUpdateInputV2, ApplicantContactInfoUpdateInputV2Dict
+            ],
+            UnsetType,
+        ] = UNSET,
+        co_applicant_contact_info: Union[
+            Optional[
+                Union[
+                    ApplicantContactInfoUpdateInputV2,
+                    ApplicantContactInfoUpdateInputV2Dict,
+                ]
+            ],
+            UnsetType,
+        ] = UNSET,
+        agent_assigned: Union[Optional[str], UnsetType] = UNSET,
+        plan: Union[Optional[Union[PlanInputV2, PlanInputV2Dict]], UnsetType] = UNSET,
+        budget: Union[
+            Optional[Union[BudgetInputV2, BudgetInputV2Dict]], UnsetType
+        ] = UNSET,
+        additional_info: Union[
+            Optional[Union[AdditionalInfoInput, AdditionalInfoInputDict]], UnsetType
+        ] = UNSET,
+        updated_uw_fields: Union[
+            Union[UwResultUpdateInputV2, UwResultUpdateInputV2Dict], UnsetType
+        ] = UNSET,
+        flow_type: Union[Optional[Union[FlowType, FlowTypeLiteral]], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2:
+        """Edit an existing eligibility review and run the rules again. Send the id and the
+        revision you last received and continue with the revision returned. A debt ID may appear
+        in only one of the applicant, co-applicant and joint sections.
+        """
+        return self._client._update_applicant_eligibility_v2(
+            id=id,
+            revision=revision,
+            lead_id=lead_id,
+            applicant_eligibility_review=applicant_eligibility_review,
+            co_applicant_eligibility_review=co_applicant_eligibility_review,
+            joint_eligibility_review=joint_eligibility_review,
+            updated_by=updated_by,
+            applicant_contact_info=applicant_contact_info,
+            co_applicant_contact_info=co_applicant_contact_info,
+            agent_assigned=agent_assigned,
+            plan=plan,
+            budget=budget,
+            additional_info=additional_info,
+            application_type=application_type,
+            updated_uw_fields=updated_uw_fields,
+            flow_type=flow_type,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def uw_config(
+        self,
+        req_org_id: str,
+        *,
+        uw_org_id: Union[Optional[str], UnsetType] = UNSET,
+        state: Union[Optional[str], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UwConfigQueryUwConfig]:
+        """Read the underwriting rule configuration of a requesting organization."""
+        return self._client._uw_config(
+            req_org_id=req_org_id,
+            uw_org_id=uw_org_id,
+            state=state,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def uw_results(
+        self,
+        *,
+        where: Union[
+            Optional[Union[UwResultWhereInput, UwResultWhereInputDict]], UnsetType
+        ] = UNSET,
+        order: Union[
+            Optional[Sequence[Union[UwResultOrder, UwResultOrderDict]]], UnsetType
+        ] = UNSET,
+        skip: Union[Optional[int], UnsetType] = UNSET,
+        search: Union[Optional[str], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        before: Union[Optional[str], UnsetType] = UNSET,
+        last: Union[Optional[int], UnsetType] = UNSET,
+        timeout: TimeoutOption = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+    ) -> Optional[UwResultsQueryUwResults]:
+        """V1 listing of eligibility reviews, including the per-check boolean flags.
+
+        Deprecated: Superseded by eligibilityReviews.
+        """
+        return self._client._uw_results(
             where=where,
             order=order,
             skip=skip,

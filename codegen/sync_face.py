@@ -1,0 +1,83 @@
+# pyright: basic
+# (works on ariadne-codegen's ast nodes)
+"""``DebtCore``'s service clients, derived from the async ones the surface writes.
+
+For every generated ``<Service>Client`` and ``<Service>ClientWithPayload`` the client module gets
+``Sync<Service>Client`` and ``Sync<Service>ClientWithPayload``: deep copies with ``async def``
+turned into ``def``, every ``await x`` into ``x``, ``BaseClient`` into ``SyncBaseClient`` and
+``AsyncPager`` into ``SyncPager``. Nothing else changes, so the two faces have the same methods
+with the same signatures by construction (tests/test_sync_face.py checks it).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+
+from codegen.surface import PAGER_DOC, SYNC_PAGER_DOC
+
+SYNC_PREFIX = "Sync"
+_RUNTIME_RENAMES = {"BaseClient": "SyncBaseClient", "AsyncPager": "SyncPager"}
+
+
+def sync_name(name: str) -> str:
+    return SYNC_PREFIX + name
+
+
+class _ToSync(ast.NodeTransformer):
+    """async def -> def, await x -> x, and names (identifiers, forward references) renamed."""
+
+    def __init__(self, renames: dict[str, str]) -> None:
+        self.renames = renames
+        self._names = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
+        node.name = self.renames.get(node.name, node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.FunctionDef:
+        self.generic_visit(node)
+        function = ast.FunctionDef(
+            name=node.name,
+            args=node.args,
+            body=node.body,
+            decorator_list=node.decorator_list,
+            returns=node.returns,
+            type_comment=node.type_comment,
+        )
+        return ast.copy_location(function, node)
+
+    def visit_Await(self, node: ast.Await) -> ast.expr:
+        return self.visit(node.value)
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.renames.get(node.id, node.id)
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        if isinstance(node.value, str):
+            # Forward references ("CreditClientWithPayload") and docstrings naming a class.
+            text = self._names.sub(lambda m: self.renames[m.group(1)], node.value)
+            if text.endswith(PAGER_DOC):  # a pager's docstring: how to use it, per face
+                text = text.removesuffix(PAGER_DOC) + SYNC_PAGER_DOC
+            node.value = text
+        return node
+
+
+def add_sync_face(module: ast.Module, client_name: str) -> ast.Module:
+    """Append the sync twins of ``client_name`` and its ``WithPayload`` class to ``module``."""
+    names = (client_name, f"{client_name}WithPayload")
+    renames = {name: sync_name(name) for name in names} | _RUNTIME_RENAMES
+    originals = [s for s in module.body if isinstance(s, ast.ClassDef) and s.name in names]
+    assert len(originals) == len(names), f"{client_name}: the surface's classes moved"
+    module.body += [_ToSync(renames).visit(copy.deepcopy(cls)) for cls in originals]
+    for statement in module.body:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        if statement.module == "base_client" and statement.level == 1:
+            statement.names.append(ast.alias("SyncBaseClient"))
+        elif statement.module == "alleviate_debtcore._pagination":
+            statement.names.append(ast.alias("SyncPager"))
+    return module
