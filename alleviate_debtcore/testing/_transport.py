@@ -9,6 +9,7 @@ cost the benchmark's in-process scenarios isolate; this one calls the app and no
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -108,9 +109,17 @@ class SyncInProcessTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()  # the body, so that the app's side reads it without our stream
         loop = self._running_loop()
-        return asyncio.run_coroutine_threadsafe(
-            self._inner.handle_async_request(request), loop
-        ).result()
+        future = asyncio.run_coroutine_threadsafe(self._inner.handle_async_request(request), loop)
+        # No socket to time out: the request's read timeout bounds the wait instead, so a
+        # sandbox latency fault meets the caller's timeout as it would over the network.
+        wait = request.extensions.get("timeout", {}).get("read")
+        try:
+            return future.result(timeout=wait)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise httpx.ReadTimeout(
+                "the in-process sandbox did not answer in time", request=request
+            ) from None
 
     def close(self) -> None:
         with self._lock:

@@ -4,12 +4,13 @@ sandbox, from plain test functions, from an async test and from many threads."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from alleviate_debtcore import DebtCore, InternalServerError
+from alleviate_debtcore import APITimeoutError, DebtCore, InternalServerError
 from alleviate_debtcore.testing import DebtCoreSandbox, SyncInProcessTransport, Tradeline
 
 
@@ -77,3 +78,14 @@ def test_a_closed_transport_says_so() -> None:
     transport.close()  # idempotent
     with httpx.Client(transport=transport) as http, pytest.raises(RuntimeError, match="closed"):
         http.get("https://debtcore-sandbox.test/")
+
+
+def test_a_latency_fault_meets_the_call_timeout(
+    debtcore_sync: DebtCore, debtcore_sandbox: DebtCoreSandbox
+) -> None:
+    debtcore_sandbox.fail_operation("enrollmentPlan", latency=10.0)
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError):
+        debtcore_sync.offers.enrollment_plan("GA", timeout=1, max_retries=0)
+    assert time.monotonic() - started < 3.0
+    assert debtcore_sync.offers.enrollment_plan("GA").servicing_company  # the fault was used up
