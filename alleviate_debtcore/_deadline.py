@@ -21,6 +21,9 @@ from .errors import TokenEndpointError
 __all__ = ["Deadline", "DeadlineAuth", "call_budget", "current_deadline", "token_step_ran_out"]
 
 _PHASES: Final = ("connect", "read", "write", "pool")
+# Less time than this since the limits were last set (a fresh call, a cached token) leaves them
+# as they are: at most this much past the deadline, and no new Timeout per request.
+_RECLIP_AFTER: Final = 0.05
 
 
 def call_budget(timeout: httpx.Timeout) -> float | None:
@@ -56,6 +59,13 @@ class Deadline:
 
     def expired(self) -> bool:
         return self.expires_at is not None and time.monotonic() >= self.expires_at
+
+    def limits(self, timeout: httpx.Timeout) -> dict[str, float | None]:
+        """A request's ``timeout`` extension: ``timeout``, clipped once time has passed since the
+        deadline was set (or last clipped); a fresh deadline leaves the limits as they are."""
+        if self.expires_at is not None and time.monotonic() - self.clipped_at >= _RECLIP_AFTER:
+            timeout = self.clip(timeout)
+        return timeout.as_dict()
 
     def clip(self, timeout: httpx.Timeout) -> httpx.Timeout:
         """``timeout`` with each limit lowered to the time left."""
@@ -144,10 +154,6 @@ def _enter_token_step(deadline: Deadline | None) -> None:
 def _token_step_done(deadline: Deadline | None) -> None:
     if deadline is not None:
         deadline.token_step = False
-
-
-# A token step shorter than this (a cached token) leaves the request's limits as they are.
-_RECLIP_AFTER: Final = 0.05
 
 
 def _leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:

@@ -35,6 +35,9 @@ RESPONSE_REQUEST_ID_HEADERS: Final = (
     "x-ms-request-id",
     "x-amzn-requestid",
 )
+_REQUEST_ID_RANK: Final = {
+    name.encode(): rank for rank, name in enumerate(RESPONSE_REQUEST_ID_HEADERS)
+}
 
 
 class GraphQLResult:
@@ -129,11 +132,13 @@ def _error_details(raw: object) -> list[GraphQLErrorDetail]:
 
 def request_id_of(response: httpx.Response, fallback: str) -> str:
     """The server's request id, or ``fallback`` (the client request id we sent)."""
-    for name in RESPONSE_REQUEST_ID_HEADERS:
-        value: str | None = response.headers.get(name)
-        if value:
-            return value
-    return fallback
+    # One pass over the raw headers: four Headers.get calls scan and decode them four times.
+    best: tuple[int, bytes] | None = None
+    for name, value in response.headers.raw:
+        rank = _REQUEST_ID_RANK.get(name.lower())
+        if rank is not None and value and (best is None or rank < best[0]):
+            best = (rank, value)
+    return best[1].decode(response.headers.encoding) if best is not None else fallback
 
 
 def status_error(

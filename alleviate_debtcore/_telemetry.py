@@ -7,8 +7,8 @@ then non-recording), a call pays for one ``start_span`` and nothing else.
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import contextmanager
-from typing import Any, Protocol
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, Final, Protocol
 
 __all__ = ["SpanLike", "operation_span"]
 
@@ -23,12 +23,16 @@ except ImportError:  # pragma: no cover - exercised where the package is absent
     _trace = None  # type: ignore[assignment]
 
 
-@contextmanager
-def operation_span(service: str, operation: str | None, kind: str) -> Generator[SpanLike | None]:
-    """A span named ``"<kind> <operation>"``; exceptions are recorded on it by OpenTelemetry."""
+_NO_SPAN: Final[AbstractContextManager[SpanLike | None]] = nullcontext()
+
+
+def operation_span(
+    service: str, operation: str | None, kind: str
+) -> AbstractContextManager[SpanLike | None]:
+    """A span named ``"<kind> <operation>"``; exceptions are recorded on it by OpenTelemetry.
+    Without a recording tracer: a shared no-op context (no generator per call)."""
     if _trace is None:
-        yield None
-        return
+        return _NO_SPAN
     span = _trace.get_tracer("alleviate_debtcore").start_span(
         f"{kind} {operation}",
         kind=_trace.SpanKind.CLIENT,
@@ -39,7 +43,12 @@ def operation_span(service: str, operation: str | None, kind: str) -> Generator[
         },
     )
     if not span.is_recording():  # no SDK configured: skip making it current
-        yield None
-        return
+        return _NO_SPAN
+    return _current(span)
+
+
+@contextmanager
+def _current(span: Any) -> Generator[SpanLike | None]:
+    assert _trace is not None
     with _trace.use_span(span, end_on_exit=True):
         yield span

@@ -10,6 +10,7 @@ one auth object, one set of options.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -75,7 +76,7 @@ class _Call:
     service: str
     operation: str | None
     kind: OperationKind
-    url: str
+    url: httpx.URL
     body: bytes
     headers: dict[str, str]
     timeout: httpx.Timeout
@@ -130,7 +131,7 @@ def _prepare(
         service=service,
         operation=operation_name,
         kind=kind,
-        url=url,
+        url=_parsed_url(url),
         body=body,
         headers=request_headers,
         timeout=call_timeout,
@@ -139,6 +140,10 @@ def _prepare(
         policy=options.retry_policy,
         max_response_size=options.max_response_size,
     )
+
+
+# httpx parses a URL given as a string on every request; a service has one URL, parsed once.
+_parsed_url = functools.lru_cache(maxsize=64)(httpx.URL)
 
 
 def _where(call: _Call, request_id: str | None = None) -> dict[str, Any]:
@@ -273,7 +278,7 @@ def _build_request(
         call.url,
         content=call.body,
         headers=call.headers,
-        timeout=deadline.clip(call.timeout),
+        extensions={"timeout": deadline.limits(call.timeout)},
     )
 
 
