@@ -41,6 +41,7 @@ _LISTED_ERRORS_MAX = 1_000
 _OPERATION_KIND = re.compile(r"\s*(query|mutation|subscription)\b")
 
 
+@functools.lru_cache(maxsize=256)  # the generated documents are constants: one match each
 def _operation_kind(query: str) -> OperationKind:
     match = _OPERATION_KIND.match(query)
     if match is None or match.group(1) == "subscription":

@@ -18,7 +18,18 @@ import httpx
 
 from .errors import TokenEndpointError
 
-__all__ = ["Deadline", "DeadlineAuth", "call_budget", "current_deadline", "token_step_ran_out"]
+__all__ = [
+    "Deadline",
+    "DeadlineAuth",
+    "DeadlineAware",
+    "call_budget",
+    "current_deadline",
+    "end_token_step",
+    "enter_token_step",
+    "leave_token_step",
+    "token_step_ran_out",
+    "with_deadline",
+]
 
 _PHASES: Final = ("connect", "read", "write", "pool")
 # Less time than this since the limits were last set (a fresh call, a cached token) leaves them
@@ -95,6 +106,17 @@ def token_step_ran_out(deadline: Deadline) -> TokenEndpointError:
     )
 
 
+class DeadlineAware:
+    """Marks an ``httpx.Auth`` that reports its own token step to the call's deadline
+    (``enter_token_step`` / ``leave_token_step``), as ``EntraAuth`` does; any other auth is
+    wrapped in ``DeadlineAuth``, which costs one more generator per request."""
+
+
+def with_deadline(auth: httpx.Auth) -> httpx.Auth:
+    """``auth`` as the transports use it: aware of the call's deadline."""
+    return auth if isinstance(auth, DeadlineAware) else DeadlineAuth(auth)
+
+
 class DeadlineAuth(httpx.Auth):
     """Wraps the caller's ``httpx.Auth`` to tell the call's deadline when the token step runs.
 
@@ -112,15 +134,15 @@ class DeadlineAuth(httpx.Auth):
         deadline = current_deadline.get()
         flow = self.inner.sync_auth_flow(request)
         try:
-            _enter_token_step(deadline)
+            enter_token_step(deadline)
             request = next(flow)
             while True:
-                _leave_token_step(deadline, request)
+                leave_token_step(deadline, request)
                 response = yield request
-                _enter_token_step(deadline)
+                enter_token_step(deadline)
                 request = flow.send(response)
         except StopIteration:
-            _token_step_done(deadline)
+            end_token_step(deadline)
         finally:
             flow.close()
 
@@ -130,15 +152,15 @@ class DeadlineAuth(httpx.Auth):
         deadline = current_deadline.get()
         flow = self.inner.async_auth_flow(request)
         try:
-            _enter_token_step(deadline)
+            enter_token_step(deadline)
             request = await anext(flow)
             while True:
-                _leave_token_step(deadline, request)
+                leave_token_step(deadline, request)
                 response = yield request
-                _enter_token_step(deadline)
+                enter_token_step(deadline)
                 request = await flow.asend(response)
         except StopAsyncIteration:
-            _token_step_done(deadline)
+            end_token_step(deadline)
         finally:
             await flow.aclose()
 
@@ -146,17 +168,21 @@ class DeadlineAuth(httpx.Auth):
         return repr(self.inner)
 
 
-def _enter_token_step(deadline: Deadline | None) -> None:
+def enter_token_step(deadline: Deadline | None) -> None:
+    """The call is waiting for an access token from here on."""
     if deadline is not None:
         deadline.token_step = True
 
 
-def _token_step_done(deadline: Deadline | None) -> None:
+def end_token_step(deadline: Deadline | None) -> None:
+    """The auth flow is over without sending again."""
     if deadline is not None:
         deadline.token_step = False
 
 
-def _leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:
+def leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:
+    """The token step is over and ``request`` goes out: lower its limits to the time left (after
+    a long token step), or raise ``TokenEndpointError`` if none is left."""
     if deadline is None or deadline.expires_at is None:
         return
     deadline.token_step = False

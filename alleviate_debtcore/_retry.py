@@ -20,6 +20,7 @@ from .errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "MIN_ATTEMPT_TIME",
     "RequestKind",
     "RetryPolicy",
     "next_delay",
@@ -33,6 +34,8 @@ __all__ = [
 RequestKind = Literal["query", "mutation", "token"]
 
 DEFAULT_MAX_RETRIES: Final = 2
+# An attempt started with less of the call's budget left than this could not finish.
+MIN_ATTEMPT_TIME: Final = 0.05
 
 
 def _non_negative(name: str, value: object) -> float:
@@ -144,8 +147,10 @@ def next_delay(
     """The wait before retry ``retry_number`` (0-based), or None to give up now.
 
     Gives up when the failure is not retryable, the retries are used up, the server's
-    ``Retry-After`` exceeds ``policy.max_retry_after``, or the wait would not leave any of the
-    ``remaining`` time budget (None: no budget) for the next attempt. ``jitter`` draws the
+    ``Retry-After`` exceeds ``policy.max_retry_after``, or the wait would leave less than
+    ``MIN_ATTEMPT_TIME`` of the ``remaining`` time budget (None: no budget) for the next attempt:
+    the caller then gets the failure itself rather than a timeout from an attempt that could not
+    finish. ``jitter`` draws the
     random factor (in [0, 1]) when a backoff is computed.
     """
     if not retryable or retry_number >= max_retries:
@@ -156,6 +161,6 @@ def next_delay(
         delay = retry_after
     else:
         delay = policy.backoff(retry_number, jitter=jitter())
-    if remaining is not None and delay >= remaining:
+    if remaining is not None and delay + MIN_ATTEMPT_TIME >= remaining:
         return None
     return delay

@@ -22,7 +22,7 @@ from typing import Any, Final, Literal
 import httpx
 from pydantic_core import to_json
 
-from ._deadline import Deadline, DeadlineAuth, call_budget, current_deadline, token_step_ran_out
+from ._deadline import Deadline, call_budget, current_deadline, token_step_ran_out, with_deadline
 from ._event_loops import LoopBoundAsyncClient
 from ._graphql_response import GraphQLResult, request_id_of, status_error
 from ._http import CLIENT_AUTH, BodyTooLarge, UseClientAuth, send_async, send_sync
@@ -308,7 +308,7 @@ class GraphQLTransport:
         if http_client is None and _pool is None:
             self._pool = LoopBoundAsyncClient(httpx.AsyncClient, owner="AsyncDebtCore")
         self._auth: httpx.Auth | UseClientAuth = (
-            DeadlineAuth(auth) if auth is not None else CLIENT_AUTH
+            with_deadline(auth) if auth is not None else CLIENT_AUTH
         )
 
     @property
@@ -433,7 +433,7 @@ class SyncGraphQLTransport:
         self._owns_client = http_client is None if _owns_client is None else _owns_client
         self.http_client = http_client if http_client is not None else httpx.Client()
         self._auth: httpx.Auth | UseClientAuth = (
-            DeadlineAuth(auth) if auth is not None else CLIENT_AUTH
+            with_deadline(auth) if auth is not None else CLIENT_AUTH
         )
 
     def with_options(

@@ -14,6 +14,13 @@ from typing import cast
 
 import httpx
 
+from alleviate_debtcore._deadline import (
+    DeadlineAware,
+    current_deadline,
+    end_token_step,
+    enter_token_step,
+    leave_token_step,
+)
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
 from ._azure import AzureCredential, AzureCredentialAdapter, is_azure_credential
@@ -34,7 +41,7 @@ _REFRESH_RETRY_DELAY = 30.0
 _PEER_RECHECK_DELAY = 1.0
 
 
-class EntraAuth(httpx.Auth):
+class EntraAuth(httpx.Auth, DeadlineAware):
     """Bearer-token auth for ``httpx.Client`` and ``httpx.AsyncClient``.
 
     - One token serves every request until it is due: ``refresh_on`` from the issuer's
@@ -113,31 +120,59 @@ class EntraAuth(httpx.Auth):
 
     # --- httpx flows --------------------------------------------------------------------------
 
+    # Each flow reports its token step to the call's deadline itself (DeadlineAware): a cached
+    # token, the common case, involves no token step and no wrapping generator.
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         request.read()
-        token = self.get_token_sync()
+        token = self._ready()
+        if token is None:
+            deadline = current_deadline.get()
+            enter_token_step(deadline)
+            token = self.get_token_sync()
+            leave_token_step(deadline, request)
         _authorize(request, token)
         response = yield request
         if response.status_code == 401:
+            deadline = current_deadline.get()
+            enter_token_step(deadline)
             fresh = self._renew_sync(token)
-            if fresh is not None:
-                _authorize(request, fresh)
-                yield request
+            if fresh is None:
+                end_token_step(deadline)
+                return
+            leave_token_step(deadline, request)
+            _authorize(request, fresh)
+            yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         await request.aread()
-        token = await self.get_token()
+        token = self._ready()
+        if token is None:
+            deadline = current_deadline.get()
+            enter_token_step(deadline)
+            token = await self.get_token()
+            leave_token_step(deadline, request)
         _authorize(request, token)
         response = yield request
         if response.status_code == 401:
+            deadline = current_deadline.get()
+            enter_token_step(deadline)
             fresh = await self._renew_async(token)
-            if fresh is not None:
-                _authorize(request, fresh)
-                yield request
+            if fresh is None:
+                end_token_step(deadline)
+                return
+            leave_token_step(deadline, request)
+            _authorize(request, fresh)
+            yield request
+
+    def _ready(self) -> AccessToken | None:
+        """The cached token when it needs no fetch or refresh (no token step), else None."""
+        token, due = self._lookup()
+        return token if token is not None and not due else None
 
     # --- tokens -------------------------------------------------------------------------------
 

@@ -188,6 +188,8 @@ def test_next_delay_gives_up_when_the_budget_or_the_cap_says_so() -> None:
     assert next_delay(retry_number=0, retry_after=61.0, remaining=None, **common) is None
     assert next_delay(retry_number=0, retry_after=5.0, remaining=4.0, **common) is None
     assert next_delay(retry_number=0, retry_after=3.0, remaining=4.0, **common) == 3.0
+    # A wait that would leave the next attempt almost no time: the failure is final instead.
+    assert next_delay(retry_number=0, retry_after=3.98, remaining=4.0, **common) is None
     assert next_delay(retry_number=2, retry_after=0.0, remaining=None, **common) is None
     jittered = next_delay(
         retry_number=1, retry_after=None, remaining=None, jitter=lambda: 0.0, **common
