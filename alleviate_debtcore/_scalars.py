@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, TypeAlias, cast
+from typing import Annotated, Any, Final, TypeAlias, get_args, get_origin
 
-from pydantic import BeforeValidator, JsonValue, PlainSerializer
+from pydantic import BeforeValidator, GetCoreSchemaHandler, JsonValue, PlainSerializer
+from pydantic_core import core_schema
 
 __all__ = ["DateValue", "JSONValue", "as_list", "parse_date", "serialize_date"]
 
@@ -68,9 +69,35 @@ DateValue: TypeAlias = Annotated[
 JSONValue: TypeAlias = JsonValue
 
 
-def as_list(value: object) -> object:
-    """Accept a bare value where the schema promises a list of scalars (the offers docs send
-    ``message: "..."`` for ``message: [String]``)."""
-    if value is None or isinstance(value, list):
-        return cast(object, value)
+class _AsList:
+    """The type of ``as_list``."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # A list (or null) takes the field's own schema and no Python call; only a bare item
+        # falls through to the second branch.
+        bare = core_schema.no_info_after_validator_function(
+            _one_item, handler.generate_schema(_item_type(source))
+        )
+        return core_schema.union_schema([handler(source), bare], mode="left_to_right")
+
+    def __repr__(self) -> str:
+        return "as_list"
+
+
+def _one_item(value: object) -> list[object]:
     return [value]
+
+
+def _item_type(annotation: Any) -> Any:
+    """``X`` of ``list[X]`` or ``Optional[list[X]]``."""
+    for candidate in (annotation, *get_args(annotation)):
+        if get_origin(candidate) is list:
+            return get_args(candidate)[0]
+    raise TypeError(f"as_list annotates a list field, not {annotation!r}")
+
+
+# ``Annotated[list[X] | None, as_list]``: also accept a bare ``X`` where the schema promises a list
+# of scalars (the offers docs send ``message: "..."`` for ``message: [String]``), as ``[X]``.
+as_list: Final = _AsList()

@@ -285,9 +285,7 @@ class DebtCorePlugin(Plugin):
         if _is_scalar_list(annotation):
             field_implementation.annotation = ast.Subscript(
                 value=ast.Name("Annotated"),
-                slice=ast.Tuple(
-                    [annotation, ast.Call(ast.Name("BeforeValidator"), [ast.Name("as_list")], [])]
-                ),
+                slice=ast.Tuple([annotation, ast.Name("as_list")]),
             )
         return field_implementation
 
@@ -317,7 +315,6 @@ def _import_as_list(module: ast.Module) -> ast.Module:
     if any(isinstance(n, ast.Name) and n.id == "as_list" for n in ast.walk(module)):
         module.body[0:0] = [
             ast.ImportFrom("typing", [ast.alias("Annotated")], 0),
-            ast.ImportFrom("pydantic", [ast.alias("BeforeValidator")], 0),
             ast.ImportFrom("alleviate_debtcore._scalars", [ast.alias("as_list")], 0),
         ]
     return module

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import DateValue, as_list
@@ -30,7 +30,7 @@ class CreditReportDebtFields(BaseModel):
     open_date: Optional[str]
     last_payment_date: Optional[str]
     has_last_payment: Optional[bool]
-    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], as_list]
     bankruptcy_date_filed: Optional[str]
     applicant_id: Optional[str]
     co_applicant_id: Optional[str]
@@ -39,7 +39,7 @@ class CreditReportDebtFields(BaseModel):
     delinquency: Optional[str]
     monthly_payment: Optional[float]
     forth_debt_type_id: Optional[str]
-    remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    remarks: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class PublicRecordFields(BaseModel):

@@ -3,8 +3,6 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator
-
 from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import as_list
 
@@ -25,4 +23,4 @@ class EnrollmentPlanQueryEnrollmentPlanData(BaseModel):
 
 
 class EnrollmentPlanQueryEnrollmentPlanErrors(BaseModel):
-    message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    message: Annotated[Optional[list[Optional[str]]], as_list]

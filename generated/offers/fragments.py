@@ -3,8 +3,6 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator
-
 from alleviate_debtcore._scalars import as_list
 
 from .base_model import BaseModel
@@ -89,4 +87,4 @@ class OfferFieldsForthRequestParameters(ForthRequestParametersFields):
 
 
 class OffersResponseErrorFields(BaseModel):
-    message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    message: Annotated[Optional[list[Optional[str]]], as_list]

@@ -3,8 +3,6 @@
 
 from typing import Annotated, Optional
 
-from pydantic import BeforeValidator
-
 from alleviate_debtcore._models import PayloadModel
 from alleviate_debtcore._scalars import DateValue, JSONValue, as_list
 
@@ -170,12 +168,12 @@ class ApplicantUwResultInfoFields(BaseModel):
 class EligibilityResponseErrorFields(BaseModel):
     debt_id: Optional[str]
     filter_name: Optional[str]
-    message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    message: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class EligibilityResponseErrorV2Fields(BaseModel):
     debt_id: Optional[str]
-    message: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    message: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class JointUwApplicantInfoFields(BaseModel):
@@ -206,20 +204,20 @@ class JointUwResultHistoryFieldsApplicantInfo(JointUwApplicantInfoFields):
 
 class TradelineMetadataFields(BaseModel):
     enrolled_upstart_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
+        Optional[list[Optional[str]]], as_list
     ]
     enrolled_capital_one_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
+        Optional[list[Optional[str]]], as_list
     ]
     enrolled_discover_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], BeforeValidator(as_list)
+        Optional[list[Optional[str]]], as_list
     ]
 
 
 class UwResultDebtHistoryFields(BaseModel):
     is_selected: Optional[bool]
     co_applicant_is_selected: Optional[bool]
-    exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    exceptions: Annotated[Optional[list[Optional[str]]], as_list]
     source: Optional[str]
     creditor_name: Optional[str]
     original_creditor_name: Optional[str]
@@ -233,13 +231,13 @@ class UwResultDebtHistoryFields(BaseModel):
     has_last_payment: Optional[bool]
     current_balance: Optional[float]
     original_balance: Optional[float]
-    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], as_list]
     bankruptcy_date_filed: Optional[str]
     naw_signed_date: Optional[DateValue]
     naw_url: Optional[str]
     has_proof_of_liability: Optional[bool]
     is_collection: Optional[bool]
-    remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    remarks: Annotated[Optional[list[Optional[str]]], as_list]
     monthly_payment: Optional[float]
     updated_by: Optional[str]
     from_revision: Optional[int]
@@ -256,7 +254,7 @@ class UwResultDebtFields(BaseModel):
     co_applicant_is_selected: Optional[bool]
     eligibility_status: EligibilityStatus
     is_overridden: Optional[bool]
-    exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    exceptions: Annotated[Optional[list[Optional[str]]], as_list]
     history: Optional[list[Optional["UwResultDebtFieldsHistory"]]]
     history_json: Optional[JSONValue]
     source: str
@@ -273,7 +271,7 @@ class UwResultDebtFields(BaseModel):
     open_date: Optional[str]
     last_payment_date: Optional[str]
     has_last_payment: Optional[bool]
-    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], as_list]
     bankruptcy_date_filed: Optional[str]
     current_balance: Optional[float]
     original_balance: Optional[float]
@@ -281,7 +279,7 @@ class UwResultDebtFields(BaseModel):
     naw_url: Optional[str]
     has_proof_of_liability: Optional[bool]
     forth_debt_type_id: Optional[str]
-    remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    remarks: Annotated[Optional[list[Optional[str]]], as_list]
     is_collection: Optional[bool]
     approved_account_type_check: Optional[bool]
     unacceptable_creditor_check: Optional[bool]
@@ -300,7 +298,7 @@ class UwResultDebtFields(BaseModel):
     proof_of_liability_check: Optional[bool]
     delinquency: Optional[str]
     monthly_payment: Optional[float]
-    notes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    notes: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class UwResultDebtFieldsHistory(UwResultDebtHistoryFields):
@@ -512,7 +510,7 @@ class UwResultDebtV2Fields(BaseModel):
     co_applicant_is_selected: Optional[bool]
     eligibility_status: EligibilityStatus
     is_overridden: Optional[bool]
-    exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    exceptions: Annotated[Optional[list[Optional[str]]], as_list]
     history: Optional[list[Optional["UwResultDebtV2FieldsHistory"]]]
     history_json: Optional[JSONValue]
     source: str
@@ -529,7 +527,7 @@ class UwResultDebtV2Fields(BaseModel):
     open_date: Optional[str]
     last_payment_date: Optional[str]
     has_last_payment: Optional[bool]
-    narrative_codes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    narrative_codes: Annotated[Optional[list[Optional[str]]], as_list]
     bankruptcy_date_filed: Optional[str]
     current_balance: Optional[float]
     original_balance: Optional[float]
@@ -537,11 +535,11 @@ class UwResultDebtV2Fields(BaseModel):
     naw_url: Optional[str]
     has_proof_of_liability: Optional[bool]
     forth_debt_type_id: Optional[str]
-    remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    remarks: Annotated[Optional[list[Optional[str]]], as_list]
     is_collection: Optional[bool]
     delinquency: Optional[str]
     monthly_payment: Optional[float]
-    notes: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    notes: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class UwResultDebtV2FieldsHistory(UwResultDebtHistoryFields):
@@ -739,7 +737,7 @@ class UwDebtsResultFieldsDebts(BaseModel):
     external_crm_id: Optional[str]
     co_applicant_is_selected: Optional[bool]
     eligibility_status: EligibilityStatus
-    exceptions: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    exceptions: Annotated[Optional[list[Optional[str]]], as_list]
     creditor_name: Optional[str]
     parent_creditor_name: Optional[str]
     original_creditor_name: Optional[str]
@@ -754,7 +752,7 @@ class UwDebtsResultFieldsDebts(BaseModel):
     current_balance: Optional[float]
     original_balance: Optional[float]
     is_collection: Optional[bool]
-    remarks: Annotated[Optional[list[Optional[str]]], BeforeValidator(as_list)]
+    remarks: Annotated[Optional[list[Optional[str]]], as_list]
     approved_account_type_check: Optional[bool]
     unacceptable_creditor_check: Optional[bool]
     credit_union_and_state_check: Optional[bool]
