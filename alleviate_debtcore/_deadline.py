@@ -31,7 +31,6 @@ __all__ = [
     "with_deadline",
 ]
 
-_PHASES: Final = ("connect", "read", "write", "pool")
 # Less time than this since the limits were last set (a fresh call, a cached token) leaves them
 # as they are: at most this much past the deadline, and no new Timeout per request.
 _RECLIP_AFTER: Final = 0.05
@@ -43,7 +42,9 @@ def call_budget(timeout: httpx.Timeout) -> float | None:
     ``timeout=2`` gives every phase 2 s and the call 2 s in total; the default
     ``Timeout(30, connect=10)`` gives the call 30 s and each connect attempt 10 s.
     """
-    limits = [value for value in (getattr(timeout, phase) for phase in _PHASES) if value]
+    limits = [
+        value for value in (timeout.connect, timeout.read, timeout.write, timeout.pool) if value
+    ]
     return max(limits) if limits else None
 
 
