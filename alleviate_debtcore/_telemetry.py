@@ -1,7 +1,7 @@
 """Optional OpenTelemetry: one CLIENT span per operation when ``opentelemetry-api`` is installed.
 
-No hard dependency. Without the package, or without a configured tracer provider (the span is
-then non-recording), a call pays for one ``start_span`` and nothing else.
+No hard dependency. Without the package, or while no SDK tracer provider is set (the API's
+default proxy provider can only make non-recording spans), a call pays one provider lookup.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ def operation_span(
     Without a recording tracer: a shared no-op context (no generator per call)."""
     if _trace is None:
         return _NO_SPAN
-    span = _trace.get_tracer("alleviate_debtcore").start_span(
+    provider = _trace.get_tracer_provider()
+    if isinstance(provider, _trace.ProxyTracerProvider):  # no SDK set: nothing would record
+        return _NO_SPAN
+    span = _tracer(provider).start_span(
         f"{kind} {operation}",
         kind=_trace.SpanKind.CLIENT,
         attributes={
@@ -45,6 +48,17 @@ def operation_span(
     if not span.is_recording():  # no SDK configured: skip making it current
         return _NO_SPAN
     return _current(span)
+
+
+_cached: tuple[Any, Any] | None = None  # (provider, its tracer): one tracer per provider
+
+
+def _tracer(provider: Any) -> Any:
+    global _cached
+    cached = _cached
+    if cached is None or cached[0] is not provider:
+        cached = _cached = (provider, provider.get_tracer("alleviate_debtcore"))
+    return cached[1]
 
 
 @contextmanager

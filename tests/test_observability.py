@@ -62,14 +62,14 @@ async def test_one_span_per_operation(httpx_mock: HTTPXMock) -> None:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracer = provider.get_tracer("test")
     httpx_mock.add_response(status_code=500)
     httpx_mock.add_response(
         json={"data": {"enrollmentPlan": {"data": {"servicingCompany": "A"}, "errors": None}}},
         headers={"x-request-id": "srv-1"},
     )
-    original = trace.get_tracer
-    trace.get_tracer = lambda *a, **k: tracer  # type: ignore[assignment]
+    # As if the application had configured the SDK (set_tracer_provider works once per process).
+    original = trace.get_tracer_provider
+    trace.get_tracer_provider = lambda: provider  # type: ignore[assignment]
     try:
         async with AsyncDebtCore(auth=StaticAuth(), max_retries=0) as debtcore:
             plan = EnrollmentPlanInput(primary_applicant_state="GA")
@@ -77,7 +77,7 @@ async def test_one_span_per_operation(httpx_mock: HTTPXMock) -> None:
                 await debtcore.offers.enrollment_plan(input=plan)
             await debtcore.offers.enrollment_plan(input=plan)
     finally:
-        trace.get_tracer = original  # type: ignore[assignment]
+        trace.get_tracer_provider = original  # type: ignore[assignment]
     failed, ok = exporter.get_finished_spans()
     assert ok.name == "query EnrollmentPlan"
     assert ok.attributes is not None
