@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import httpx
 
@@ -25,7 +25,7 @@ from ._environment import SERVICES, Environment, Service
 from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._options import TransportOptions
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from ._transport import GraphQLTransport
+from ._transport import GraphQLTransport, SyncGraphQLTransport
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from .offers import OffersClient
     from .underwriting import UnderwritingClient
 
-__all__ = ["AsyncDebtCore"]
+__all__ = ["AsyncDebtCore", "ClientBase"]
 
 ClientT = TypeVar("ClientT", bound="ServiceClient")  # a string: no import at run time
+TransportT = TypeVar("TransportT", GraphQLTransport, SyncGraphQLTransport)
 
 ENV_CLIENT_ID = "ALLEVIATE_CLIENT_ID"
 ENV_CLIENT_SECRET = "ALLEVIATE_CLIENT_SECRET"
@@ -134,7 +135,77 @@ def build_auth(
     return owned, owned
 
 
-class AsyncDebtCore:
+class ClientBase(Generic[TransportT]):
+    """What ``AsyncDebtCore`` and ``DebtCore`` share: the environment, the auth and its owned
+    part, the options, ``with_options()`` and the repr. Each face adds its transport, its typed
+    service properties and how it closes."""
+
+    environment: Environment
+    auth: httpx.Auth
+    _owned_auth: EntraAuth | None
+    _closed: bool
+    _transport: TransportT
+
+    def _configure(
+        self,
+        *,
+        client_id: str | None,
+        client_secret: str | None,
+        credential: TokenCredential | AzureCredential | None,
+        token_cache: TokenCache | SharedTokenCache | None,
+        auth: httpx.Auth | None,
+        environment: str | Environment,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        headers: Mapping[str, str] | None,
+        max_response_size: int,
+    ) -> TransportOptions:
+        """Resolve the environment and the auth; the options the face's transport takes."""
+        self.environment = resolve_environment(environment)
+        options = TransportOptions.build(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            headers=headers,
+            max_response_size=max_response_size,
+        )
+        self.auth, self._owned_auth = build_auth(
+            self.environment,
+            client_id=client_id,
+            client_secret=client_secret,
+            credential=credential,
+            auth=auth,
+            token_cache=token_cache,
+            retry_policy=options.retry_policy,  # one policy for the token and the API
+        )
+        self._closed = False
+        return options
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> Self:
+        """This client with other default ``timeout`` and/or ``max_retries``, sharing its
+        connection pool and token. Close the original client; closing this one closes nothing.
+
+        >>> debtcore.with_options(timeout=5, max_retries=0).credit.credit_report(...)
+        """
+        derived = copy.copy(self)
+        for name in SERVICES:  # the copies bind to the new transport on first use
+            derived.__dict__.pop(name, None)
+        derived._transport = self._transport.with_options(timeout=timeout, max_retries=max_retries)
+        derived._owned_auth = None
+        derived._closed = True  # nothing of its own to close
+        return derived
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(environment={self.environment.name!r})"
+
+
+class AsyncDebtCore(ClientBase[GraphQLTransport]):
     """The Alleviate Debt Core API: ``credit``, ``underwriting``, ``offers`` and ``enrollment``.
 
     >>> async with AsyncDebtCore(client_id="...", client_secret="...") as debtcore:
@@ -184,46 +255,22 @@ class AsyncDebtCore:
         headers: Mapping[str, str] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        self.environment = resolve_environment(environment)
-        options = TransportOptions.build(
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("http_client must be an httpx.AsyncClient")
+        options = self._configure(
+            client_id=client_id,
+            client_secret=client_secret,
+            credential=credential,
+            token_cache=token_cache,
+            auth=auth,
+            environment=environment,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
         )
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ConfigurationError("http_client must be an httpx.AsyncClient")
-        self.auth, self._owned_auth = build_auth(
-            self.environment,
-            client_id=client_id,
-            client_secret=client_secret,
-            credential=credential,
-            auth=auth,
-            token_cache=token_cache,
-            retry_policy=options.retry_policy,
-        )
-        self._closed = False
         self._transport = GraphQLTransport(http_client=http_client, auth=self.auth, options=options)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-    ) -> Self:
-        """This client with other default ``timeout`` and/or ``max_retries``, sharing its
-        connection pool and token. Close the original client; closing this one closes nothing.
-
-        >>> await debtcore.with_options(timeout=5, max_retries=0).credit.credit_report(...)
-        """
-        derived = copy.copy(self)
-        for name in SERVICES:  # the copies bind to the new transport on first use
-            derived.__dict__.pop(name, None)
-        derived._transport = self._transport.with_options(timeout=timeout, max_retries=max_retries)
-        derived._owned_auth = None
-        derived._closed = True  # nothing of its own to close
-        return derived
 
     # Each service's generated package (hundreds of models for underwriting) is imported on first
     # use, not with alleviate_debtcore: a third of the package's cold import time.
@@ -311,6 +358,3 @@ class AsyncDebtCore:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"AsyncDebtCore(environment={self.environment.name!r})"

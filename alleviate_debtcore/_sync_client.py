@@ -9,7 +9,6 @@ connection pool and its token (one token request however many threads start cold
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -19,10 +18,9 @@ import httpx
 
 from alleviate_debtcore.auth import AzureCredential, SharedTokenCache, TokenCache, TokenCredential
 
-from ._client import build_auth, resolve_environment, settings_from_env
-from ._environment import SERVICES, Environment, Service
+from ._client import ClientBase, settings_from_env
+from ._environment import Environment, Service
 from ._http import DEFAULT_MAX_RESPONSE_SIZE
-from ._options import TransportOptions
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._transport import SyncGraphQLTransport
 from .errors import ConfigurationError
@@ -39,7 +37,7 @@ __all__ = ["DebtCore"]
 ClientT = TypeVar("ClientT", bound="SyncServiceClient")  # a string: no import at run time
 
 
-class DebtCore:
+class DebtCore(ClientBase[SyncGraphQLTransport]):
     """The Alleviate Debt Core API, blocking: ``credit``, ``underwriting``, ``offers`` and
     ``enrollment``.
 
@@ -71,50 +69,26 @@ class DebtCore:
         headers: Mapping[str, str] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        self.environment = resolve_environment(environment)
-        options = TransportOptions.build(
+        if http_client is not None and not isinstance(http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError(
+                "http_client must be an httpx.Client (an httpx.AsyncClient goes to AsyncDebtCore)"
+            )
+        options = self._configure(
+            client_id=client_id,
+            client_secret=client_secret,
+            credential=credential,
+            token_cache=token_cache,
+            auth=auth,
+            environment=environment,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
         )
-        if http_client is not None and not isinstance(http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ConfigurationError(
-                "http_client must be an httpx.Client (an httpx.AsyncClient goes to AsyncDebtCore)"
-            )
-        self.auth, self._owned_auth = build_auth(
-            self.environment,
-            client_id=client_id,
-            client_secret=client_secret,
-            credential=credential,
-            auth=auth,
-            retry_policy=options.retry_policy,
-            token_cache=token_cache,
-        )
-        self._closed = False
         self._transport = SyncGraphQLTransport(
             http_client=http_client, auth=self.auth, options=options
         )
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-    ) -> Self:
-        """This client with other default ``timeout`` and/or ``max_retries``, sharing its
-        connection pool and token. Close the original client; closing this one closes nothing.
-
-        >>> debtcore.with_options(timeout=5, max_retries=0).credit.credit_report(...)
-        """
-        derived = copy.copy(self)
-        for name in SERVICES:  # the copies bind to the new transport on first use
-            derived.__dict__.pop(name, None)
-        derived._transport = self._transport.with_options(timeout=timeout, max_retries=max_retries)
-        derived._owned_auth = None
-        derived._closed = True  # nothing of its own to close
-        return derived
 
     # Imported on first use, as AsyncDebtCore does (the generated packages are large).
     @cached_property
@@ -202,6 +176,3 @@ class DebtCore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"DebtCore(environment={self.environment.name!r})"
