@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
+import httpx
 import pytest
 from _raw_server import RawServer, answer, raw_server, silent, trickle
 
 from alleviate_debtcore import (
     APITimeoutError,
     AsyncDebtCore,
+    Environment,
     RateLimitError,
     RetryPolicy,
     TokenEndpointError,
@@ -187,3 +190,71 @@ def test_no_deadline_leaks_into_the_caller_context() -> None:
                 assert current_deadline.get() is None
 
     asyncio.run(run())
+
+
+# --- an auth of the caller's own: wrapped by DeadlineAuth (EntraAuth reports its step itself) ----
+
+
+class _StallingAuth(httpx.Auth):
+    """A caller's auth whose token step takes ``stall`` seconds before the request goes out."""
+
+    def __init__(self, stall: float) -> None:
+        self.stall = stall
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        time.sleep(self.stall)
+        request.headers["Authorization"] = "Bearer from-a-slow-issuer"
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await asyncio.sleep(self.stall)
+        request.headers["Authorization"] = "Bearer from-a-slow-issuer"
+        yield request
+
+
+async def test_a_foreign_auths_stalled_token_step_is_a_token_error_within_the_budget() -> None:
+    # Nothing listens on the API port: the call must end in the token step, reported as such.
+    environment = Environment.local("http://127.0.0.1:9")
+    async with AsyncDebtCore(auth=_StallingAuth(30.0), environment=environment) as debtcore:
+        started = time.monotonic()
+        with pytest.raises(TokenEndpointError, match="no access token within"):
+            await query_async(debtcore, timeout=1)
+        assert time.monotonic() - started < 2.0
+
+
+def test_a_foreign_auths_slow_token_step_is_a_token_error_sync() -> None:
+    # A blocking flow cannot be interrupted: the step that outlasts the budget ends the call as
+    # soon as it hands over the request, before anything is sent.
+    transport = SyncGraphQLTransport(auth=_StallingAuth(0.4))
+    with pytest.raises(TokenEndpointError, match="no access token within"):
+        transport.send(
+            service="offers",
+            url="http://127.0.0.1:9/og-service/graphql",
+            query="query EnrollmentPlan { enrollmentPlan { data { servicingCompany } } }",
+            operation_name="EnrollmentPlan",
+            variables=None,
+            kind="query",
+            timeout=0.2,
+        )
+    transport.close()
+
+
+async def test_a_foreign_auths_token_step_leaves_the_rest_of_the_budget_to_the_request() -> None:
+    # 0.3 s of a 2 s budget went to the token: the request's limits are what is left.
+    with raw_server(api=lambda r: answer(200, PLAN_OK)) as server:
+        async with AsyncDebtCore(
+            auth=_StallingAuth(0.3), environment=server.environment
+        ) as debtcore:
+            seen: list[dict[str, float]] = []
+
+            async def record(request: httpx.Request) -> None:
+                seen.append(request.extensions["timeout"])
+
+            http = debtcore._transport  # pyright: ignore[reportPrivateUsage]
+            client = await http._client()  # pyright: ignore[reportPrivateUsage]
+            client.event_hooks["request"].append(record)
+            plan = await query_async(debtcore, timeout=2)
+    assert plan.servicing_company == "ACME"
+    assert all(0 < limit <= 1.75 for limit in seen[0].values())

@@ -300,3 +300,26 @@ async def test_request_body_is_the_graphql_envelope(
     body = json.loads(httpx_mock.get_requests()[0].content)
     assert set(body) == {"query", "operationName", "variables"}
     assert body["variables"] == {"input": {"primaryApplicantState": "GA"}}
+
+
+@pytest.mark.parametrize("jar", [{}, {"session": "s-1"}], ids=["no cookies", "cookies"])
+async def test_the_callers_http_client_defaults_reach_the_request(
+    jar: dict[str, str], httpx_mock: HTTPXMock
+) -> None:
+    # The request is built from the client's own headers (and cookies, params when it has
+    # them), ours winning on a clash, as httpx.AsyncClient.build_request would merge them.
+    httpx_mock.add_response(json=PLAN_OK)
+    http = httpx.AsyncClient(
+        headers={"User-Agent": "partner-app/2.1", "Apollo-Require-Preflight": "0", "X-Team": "t"},
+        cookies=jar,
+    )
+    async with AsyncDebtCore(auth=StaticAuth(), http_client=http) as debtcore:
+        await call(debtcore, "query", extra_headers={"x-team": "call"})
+    (request,) = httpx_mock.get_requests()
+    assert request.headers["user-agent"] == "partner-app/2.1"
+    assert request.headers.get_list("apollo-require-preflight") == ["1"]
+    assert request.headers.get_list("x-team") == ["call"]
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["content-length"] == str(len(request.content))
+    assert request.headers.get("cookie") == ("session=s-1" if jar else None)
+    await http.aclose()
