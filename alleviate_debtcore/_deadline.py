@@ -22,6 +22,7 @@ __all__ = [
     "Deadline",
     "DeadlineAuth",
     "DeadlineAware",
+    "begin_token_step",
     "call_budget",
     "current_deadline",
     "end_token_step",
@@ -72,12 +73,15 @@ class Deadline:
     def expired(self) -> bool:
         return self.expires_at is not None and time.monotonic() >= self.expires_at
 
+    def stale(self) -> bool:
+        """Whether limits set now should be lower than those set at the last clip (or at the
+        start): a limit and at least ``_RECLIP_AFTER`` since then."""
+        return self.expires_at is not None and time.monotonic() - self.clipped_at >= _RECLIP_AFTER
+
     def limits(self, timeout: httpx.Timeout) -> dict[str, float | None]:
-        """A request's ``timeout`` extension: ``timeout``, clipped once time has passed since the
-        deadline was set (or last clipped); a fresh deadline leaves the limits as they are."""
-        if self.expires_at is not None and time.monotonic() - self.clipped_at >= _RECLIP_AFTER:
-            timeout = self.clip(timeout)
-        return timeout.as_dict()
+        """A request's ``timeout`` extension: ``timeout``, clipped when the deadline is
+        ``stale()``; a fresh deadline leaves the limits as they are."""
+        return (self.clip(timeout) if self.stale() else timeout).as_dict()
 
     def clip(self, timeout: httpx.Timeout) -> httpx.Timeout:
         """``timeout`` with each limit lowered to the time left."""
@@ -132,10 +136,9 @@ class DeadlineAuth(httpx.Auth):
         self.requires_response_body = inner.requires_response_body
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        deadline = current_deadline.get()
+        deadline = begin_token_step()
         flow = self.inner.sync_auth_flow(request)
         try:
-            enter_token_step(deadline)
             request = next(flow)
             while True:
                 leave_token_step(deadline, request)
@@ -150,10 +153,9 @@ class DeadlineAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        deadline = current_deadline.get()
+        deadline = begin_token_step()
         flow = self.inner.async_auth_flow(request)
         try:
-            enter_token_step(deadline)
             request = await anext(flow)
             while True:
                 leave_token_step(deadline, request)
@@ -175,6 +177,13 @@ def enter_token_step(deadline: Deadline | None) -> None:
         deadline.token_step = True
 
 
+def begin_token_step() -> Deadline | None:
+    """``enter_token_step`` for the running call's deadline, returned for ``leave_token_step``."""
+    deadline = current_deadline.get()
+    enter_token_step(deadline)
+    return deadline
+
+
 def end_token_step(deadline: Deadline | None) -> None:
     """The auth flow is over without sending again."""
     if deadline is not None:
@@ -187,7 +196,7 @@ def leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:
     if deadline is None or deadline.expires_at is None:
         return
     deadline.token_step = False
-    if time.monotonic() - deadline.clipped_at < _RECLIP_AFTER:
+    if not deadline.stale():  # a short token step (a cached token) leaves the limits as they are
         return
     if deadline.expired():
         deadline.token_step = True

@@ -150,8 +150,7 @@ def next_delay(
     ``Retry-After`` exceeds ``policy.max_retry_after``, or the wait would leave less than
     ``MIN_ATTEMPT_TIME`` of the ``remaining`` time budget (None: no budget) for the next attempt:
     the caller then gets the failure itself rather than a timeout from an attempt that could not
-    finish. ``jitter`` draws the
-    random factor (in [0, 1]) when a backoff is computed.
+    finish. ``jitter`` draws the random factor (in [0, 1]) when a backoff is computed.
     """
     if not retryable or retry_number >= max_retries:
         return None

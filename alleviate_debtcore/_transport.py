@@ -78,9 +78,8 @@ class _Call:
     kind: OperationKind
     url: httpx.URL
     body: bytes
-    headers: dict[str, str]
-    raw_headers: list[tuple[bytes, bytes]]  # ``headers`` encoded (validated as ASCII)
-    header_names: frozenset[bytes]  # their lower-case names
+    headers: list[tuple[bytes, bytes]]  # lower-case names, values validated as ASCII
+    header_names: frozenset[bytes]
     timeout: httpx.Timeout
     retries: int
     client_request_id: str
@@ -129,15 +128,15 @@ def _prepare(
         "apollo-require-preflight": "1",
         CLIENT_REQUEST_ID_HEADER: client_request_id,
     }
+    headers = [(name.encode(), value.encode()) for name, value in request_headers.items()]
     return _Call(
         service=service,
         operation=operation_name,
         kind=kind,
         url=_parsed_url(url),
         body=body,
-        headers=request_headers,
-        raw_headers=[(name.encode(), value.encode()) for name, value in request_headers.items()],
-        header_names=frozenset([name.encode() for name in request_headers]),  # lower-case
+        headers=headers,
+        header_names=frozenset([name for name, _ in headers]),
         timeout=call_timeout,
         retries=retries,
         client_request_id=client_request_id,
@@ -282,14 +281,14 @@ def _build_request(
         return client.build_request(
             "POST", call.url, content=call.body, headers=call.headers, extensions=extensions
         )
-    # What build_request does, on a raw header list: the client's headers (its User-Agent,
+    # What build_request does, on raw header lists: the client's headers (its User-Agent,
     # Accept-Encoding, ...) less those the call sets, then the call's. httpx's own merge
     # re-decodes every header for each one added (a third of the client's own work per call).
     raw = client.headers.raw
     if call.header_names.isdisjoint(name.lower() for name, _ in raw):
-        headers = raw + call.raw_headers
+        headers = raw + call.headers
     else:
-        headers = [(n, v) for n, v in raw if n.lower() not in call.header_names] + call.raw_headers
+        headers = [(n, v) for n, v in raw if n.lower() not in call.header_names] + call.headers
     return httpx.Request(
         "POST", call.url, content=call.body, headers=headers, extensions=extensions
     )

@@ -16,9 +16,8 @@ import httpx
 
 from alleviate_debtcore._deadline import (
     DeadlineAware,
-    current_deadline,
+    begin_token_step,
     end_token_step,
-    enter_token_step,
     leave_token_step,
 )
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
@@ -129,15 +128,13 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         request.read()
         token = self._ready()
         if token is None:
-            deadline = current_deadline.get()
-            enter_token_step(deadline)
+            deadline = begin_token_step()
             token = self.get_token_sync()
             leave_token_step(deadline, request)
         _authorize(request, token)
         response = yield request
         if response.status_code == 401:
-            deadline = current_deadline.get()
-            enter_token_step(deadline)
+            deadline = begin_token_step()
             fresh = self._renew_sync(token)
             if fresh is None:
                 end_token_step(deadline)
@@ -152,15 +149,13 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         await request.aread()
         token = self._ready()
         if token is None:
-            deadline = current_deadline.get()
-            enter_token_step(deadline)
+            deadline = begin_token_step()
             token = await self.get_token()
             leave_token_step(deadline, request)
         _authorize(request, token)
         response = yield request
         if response.status_code == 401:
-            deadline = current_deadline.get()
-            enter_token_step(deadline)
+            deadline = begin_token_step()
             fresh = await self._renew_async(token)
             if fresh is None:
                 end_token_step(deadline)
