@@ -29,6 +29,7 @@ __all__ = [
     "enter_token_step",
     "leave_token_step",
     "token_step_ran_out",
+    "wait_budget",
     "with_deadline",
 ]
 
@@ -203,3 +204,13 @@ def leave_token_step(deadline: Deadline | None, request: httpx.Request) -> None:
         raise token_step_ran_out(deadline)
     limits: dict[str, float | None] = request.extensions.get("timeout", {})
     request.extensions["timeout"] = deadline.clip(httpx.Timeout(**limits)).as_dict()
+
+
+def wait_budget(limit: float | None = None) -> float | None:
+    """How long a wait inside the running call may last: the call's time left, capped by
+    ``limit`` (None: no bound at all). Every lock and single-flight wait takes its bound here."""
+    deadline = current_deadline.get()
+    left = deadline.remaining() if deadline is not None else None
+    if left is None:
+        return limit
+    return left if limit is None else min(left, limit)

@@ -5,11 +5,14 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     DebtCoreError
     ├── ConfigurationError ............ bad arguments, environment variables or Environment values
     ├── EventLoopError ................ an async client used from a second event loop still running
+    ├── ClientClosedError ............. a call on (or in flight during) a closed client
     ├── InputValidationError .......... an operation's arguments failed client-side validation
     ├── WaitTimeoutError .............. a ``wait_for_*`` helper gave up (``pending`` says on what)
     ├── CredentialError ............... no access token could be obtained from Microsoft Entra ID
     │   ├── InvalidCredentialsError ... the token endpoint refused our configuration (never retried)
     │   ├── TokenEndpointError ........ the token endpoint failed or was unreachable (retried first)
+    │   ├── TokenWaitTimeoutError ..... the call's timeout ran out waiting on another token fetch
+    │   │                               or a token cache's lock (``waited_for`` says which)
     │   └── MalformedTokenResponseError  the token endpoint answered something other than a token
     ├── TokenCacheError ............... a shared token cache (file, Redis) could not be used
     ├── APIError ...................... the Debt Core API could not be used
@@ -19,7 +22,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   │   ├── BadRequestError ............. 400
     │   │   ├── AuthenticationError ......... 401 (after one token refresh and replay)
     │   │   ├── PermissionDeniedError ....... 403
-    │   │   ├── NotFoundError ............... 404
+    │   │   ├── EndpointNotFoundError ....... 404 (a wrong service URL)
     │   │   ├── ConflictError ............... 409
     │   │   ├── UnprocessableEntityError .... 422
     │   │   ├── RateLimitError .............. 429 (``retry_after``)
@@ -29,6 +32,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   ├── GraphQLResponseError ...... the response's top-level ``errors`` (``partial_data`` kept)
     │   └── ResponseValidationError ... the data does not match the generated models
     ├── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
+    │   └── NotFoundError ............. ... and one of them is NOT_FOUND (no such id)
     └── SchemaToolError ............... bad input for ``debtcore schema`` (exit code 3)
 
 Messages say what to do next and never contain secrets, tokens or applicant data: only status
@@ -52,10 +56,12 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "CredentialError",
     "DebtCoreError",
+    "EndpointNotFoundError",
     "EventLoopError",
     "FieldError",
     "GraphQLErrorDetail",
@@ -74,6 +80,7 @@ __all__ = [
     "SchemaToolError",
     "TokenCacheError",
     "TokenEndpointError",
+    "TokenWaitTimeoutError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "status_error_class",
@@ -95,6 +102,10 @@ class ConfigurationError(DebtCoreError, ValueError):
 class EventLoopError(DebtCoreError, RuntimeError):
     """An async client or credential was used from an event loop other than the one it is running
     on. Create one client per event loop, or use the sync ``DebtCore`` from threads."""
+
+
+class ClientClosedError(DebtCoreError, RuntimeError):
+    """The client was closed before (or while) this call ran. Create a new client."""
 
 
 # --- token endpoint (Microsoft Entra ID) ------------------------------------------------------
@@ -171,6 +182,17 @@ class TokenEndpointError(CredentialError):
     """The token endpoint was unreachable or failed (429, 5xx) on every attempt."""
 
 
+class TokenWaitTimeoutError(CredentialError, TimeoutError):
+    """The call's timeout ran out while it waited for a token that something else was getting:
+    another thread's or task's token request, or a shared token cache's lock held by another
+    process. ``waited_for`` names that wait; the token endpoint itself may be fine."""
+
+    def __init__(self, message: str, *, waited_for: str, waited: float) -> None:
+        super().__init__(message)
+        self.waited_for = waited_for
+        self.waited = waited
+
+
 class MalformedTokenResponseError(CredentialError):
     """The token endpoint answered 2xx with a body that is not a usable bearer token."""
 
@@ -243,8 +265,10 @@ class PermissionDeniedError(APIStatusError):
     """403: the client app is not allowed to call this service."""
 
 
-class NotFoundError(APIStatusError):
-    """404: wrong service URL (check the environment's base URL and service paths)."""
+class EndpointNotFoundError(APIStatusError):
+    """404: wrong service URL (check the environment's base URL and service paths).
+
+    An id that does not exist is not a 404 in GraphQL: that is :class:`NotFoundError`."""
 
 
 class ConflictError(APIStatusError):
@@ -282,7 +306,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
-    404: NotFoundError,
+    404: EndpointNotFoundError,
     409: ConflictError,
     422: UnprocessableEntityError,
     429: RateLimitError,
@@ -399,6 +423,10 @@ class PayloadError(DebtCoreError):
         self.errors = list(errors)
         self.data = data
         self.request_id = request_id
+
+
+class NotFoundError(PayloadError):
+    """The payload reported ``NOT_FOUND``: no record has the id (or key) that was asked for."""
 
 
 class SchemaToolError(DebtCoreError):
