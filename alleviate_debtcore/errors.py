@@ -30,6 +30,7 @@ Catch ``DebtCoreError`` to catch them all. The tree::
     │   ├── ResponseDecodeError ....... a body that is not a GraphQL JSON response (or too deep)
     │   ├── ResponseTooLargeError ..... a body over the client's ``max_response_size``
     │   ├── GraphQLResponseError ...... the response's top-level ``errors`` (``partial_data`` kept)
+    │   ├── PaginationError ........... pages that never end (a cursor seen before, endless empties)
     │   └── ResponseValidationError ... the data does not match the generated models
     ├── PayloadError .................. the operation's own ``{data, errors}`` payload has errors
     │   └── NotFoundError ............. ... and one of them is NOT_FOUND (no such id)
@@ -71,6 +72,7 @@ __all__ = [
     "InvalidCredentialsError",
     "MalformedTokenResponseError",
     "NotFoundError",
+    "PaginationError",
     "PayloadError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -381,6 +383,11 @@ class GraphQLResponseError(APIError):
         self.errors = list(errors)
         self.partial_data = partial_data
         self.partial = partial
+
+
+class PaginationError(APIError):
+    """The server's pages would never end: it handed back a cursor this pager already followed,
+    or more empty pages in a row than a pager accepts while saying there are more."""
 
 
 class ResponseValidationError(APIError):
