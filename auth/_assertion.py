@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Unpack
 
-from alleviate_debtcore.errors import ConfigurationError
+from alleviate_debtcore.errors import ConfigurationError, CredentialError, DebtCoreError
 
-from ._certificate import ASSERTION_TYPE
+from ._certificate import ASSERTION_TYPE, path_name
 from ._credential import (
     CredentialOptions,
     TokenEndpointCredential,
@@ -45,9 +45,14 @@ class ClientAssertionCredential(TokenEndpointCredential):
     ) -> None:
         if (func is None) == (token_file is None):
             raise ConfigurationError("pass exactly one of func and token_file")
+        if func is not None and not callable(func):
+            raise ConfigurationError(
+                f"func must be a callable that returns the assertion, not {type(func).__name__}"
+            )
+        path = None if token_file is None else path_name(token_file, "token_file")
         super().__init__(tenant_id=tenant_id, client_id=client_id, **options)
         self._func = func
-        self._token_file = None if token_file is None else Path(token_file)
+        self._token_file = None if path is None else Path(path)
 
     @classmethod
     def from_env(
@@ -72,7 +77,7 @@ class ClientAssertionCredential(TokenEndpointCredential):
         if self._token_file is not None:
             try:
                 assertion = self._token_file.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError) as exc:
+            except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
                 raise ConfigurationError(
                     f"cannot read the federated token file {os.fspath(self._token_file)!r} "
                     f"({type(exc).__name__})"
@@ -80,8 +85,17 @@ class ClientAssertionCredential(TokenEndpointCredential):
             source = f"the federated token file {os.fspath(self._token_file)!r}"
         else:
             assert self._func is not None
-            assertion = self._func()
             source = "func()"
+            try:
+                assertion = self._func()
+            except DebtCoreError:
+                raise
+            except Exception as exc:
+                # The caller's own error stays in the chain; the message names only its type.
+                raise CredentialError(
+                    f"ClientAssertionCredential's func() raised {type(exc).__name__}: no client "
+                    "assertion to send"
+                ) from exc
         # A JWT: three base64url parts. Anything else would be sent to Entra as is; say so here.
         if not isinstance(assertion, str) or assertion.count(".") != 2:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError(f"{source} did not give a JWT client assertion")

@@ -10,14 +10,14 @@ Microsoft documents for certificate credentials. Needs the ``certificates`` extr
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Final, Unpack, cast
 
 from alleviate_debtcore.errors import ConfigurationError
 
@@ -31,11 +31,19 @@ from ._credential import (
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-__all__ = ["ASSERTION_TYPE", "CertificateCredential", "b64url", "load_certificate"]
+__all__ = [
+    "ASSERTION_TYPE",
+    "CertificateCredential",
+    "b64url",
+    "load_certificate",
+    "path_name",
+]
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Entra accepts assertions valid for up to about an hour; MSAL uses 10 minutes.
 _ASSERTION_LIFETIME = 600
+# A PEM or PKCS#12 file with a chain is a few KB; a larger one (or /dev/zero) is not one.
+_MAX_CERTIFICATE_FILE: Final = 1024 * 1024
 
 
 def b64url(data: bytes) -> str:
@@ -45,13 +53,37 @@ def b64url(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Certificate:
-    """A private key and the SHA-256 thumbprint of its certificate."""
+    """A private key, the SHA-256 thumbprint of its certificate and the certificate's validity."""
 
     key: RSAPrivateKey
     thumbprint_sha256: str  # base64url, the x5t#S256 header value
+    not_before: datetime.datetime
+    not_after: datetime.datetime
 
     def __repr__(self) -> str:
         return f"_Certificate(x5t#S256={self.thumbprint_sha256!r})"
+
+    def check_validity(self, now: float) -> None:
+        """Raise ``ConfigurationError`` naming the dates unless the certificate is valid at
+        ``now`` (epoch seconds): Entra ID refuses assertions signed with it (AADSTS700027)."""
+        moment = datetime.datetime.fromtimestamp(now, datetime.UTC)
+        window = f"valid from {_utc(self.not_before)} to {_utc(self.not_after)}"
+        if moment > self.not_after:
+            raise ConfigurationError(
+                f"the certificate (x5t#S256 {self.thumbprint_sha256}) expired on "
+                f"{_utc(self.not_after)} ({window}): Entra ID refuses assertions signed with "
+                "it. Register a renewed certificate on the app and point certificate_path at it"
+            )
+        if moment < self.not_before:
+            raise ConfigurationError(
+                f"the certificate (x5t#S256 {self.thumbprint_sha256}) is not valid until "
+                f"{_utc(self.not_before)} ({window}): Entra ID refuses assertions signed with "
+                "it. Check this machine's clock, or use the certificate once it is valid"
+            )
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _crypto_missing() -> ConfigurationError:
@@ -61,10 +93,13 @@ def _crypto_missing() -> ConfigurationError:
     )
 
 
-def load_certificate(data: bytes, password: bytes | None) -> _Certificate:
+def load_certificate(
+    data: bytes, password: bytes | None, *, now: float | None = None
+) -> _Certificate:
     """The RSA key and certificate in PEM (key and certificate in one file) or PKCS#12 bytes.
 
-    Errors name what is wrong, never the password or the key.
+    With ``now`` (epoch seconds), a certificate not valid at that moment is refused. Errors name
+    what is wrong, never the password or the key.
     """
     try:
         from cryptography import x509
@@ -84,11 +119,9 @@ def load_certificate(data: bytes, password: bytes | None) -> _Certificate:
             key, leaf, extra = pkcs12.load_key_and_certificates(data, password)
             certificates = [c for c in (leaf, *extra) if c is not None]
     except (ValueError, TypeError) as exc:
-        # cryptography's messages say "bad password" or "could not deserialize"; no key material.
-        reason = "a password is needed" if "password" in str(exc).lower() else "it cannot be read"
         raise ConfigurationError(
-            f"the certificate file is not a usable PEM or PKCS#12 certificate ({reason}; "
-            "check certificate_path and password)"
+            f"the certificate file is not a usable PEM or PKCS#12 certificate "
+            f"({_unreadable_reason(data, password, exc)})"
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ConfigurationError(
@@ -103,18 +136,83 @@ def load_certificate(data: bytes, password: bytes | None) -> _Certificate:
             and certificate_key.public_numbers() == public
         ):
             der = certificate.public_bytes(serialization.Encoding.DER)
-            return _Certificate(key=key, thumbprint_sha256=b64url(hashlib.sha256(der).digest()))
+            loaded = _Certificate(
+                key=key,
+                thumbprint_sha256=b64url(hashlib.sha256(der).digest()),
+                not_before=certificate.not_valid_before_utc,
+                not_after=certificate.not_valid_after_utc,
+            )
+            if now is not None:
+                loaded.check_validity(now)
+            return loaded
     raise ConfigurationError(
         "the certificate file has a private key but not its certificate: put both in one "
         "PEM file (or use a PKCS#12 file)"
     )
 
 
+def _unreadable_reason(data: bytes, password: bytes | None, exc: Exception) -> str:
+    """Why cryptography refused the file, told from the file itself where it can be: whether
+    the key is encrypted decides between a missing, a wrong and a needless password.
+    cryptography's own messages change between versions; they name no key material."""
+    if b"-----BEGIN" in data:
+        encrypted = b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
+        if not encrypted and b"PRIVATE KEY" in data and password is not None:
+            return "a password was given but the private key is not encrypted: leave password unset"
+        if encrypted and password is None:
+            return "the private key is encrypted: a password is needed"
+        if encrypted:
+            return "the password is wrong"
+        return "it cannot be read; check certificate_path"
+    # PKCS#12 says "Invalid password or PKCS12 data" for both a wrong and a missing password.
+    if "password" not in str(exc).lower():
+        return "it cannot be read; check certificate_path"
+    if password is None:
+        return "the PKCS#12 file is encrypted: a password is needed"
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        pkcs12.load_key_and_certificates(data, None)
+    except (ValueError, TypeError):
+        return "the password is wrong"
+    return "a password was given but the PKCS#12 file is not encrypted: leave password unset"
+
+
+def path_name(value: object, what: str) -> str:
+    """``value`` as a file name: a non-empty str or ``os.PathLike``, else ``ConfigurationError``
+    (a TypeError or ValueError from ``Path()`` would not say which argument)."""
+    name: object = (
+        os.fspath(cast("os.PathLike[str]", value)) if isinstance(value, os.PathLike) else value
+    )
+    if not isinstance(name, str) or not name:
+        shown = "an empty string" if isinstance(name, str) else type(name).__name__
+        raise ConfigurationError(f"{what} must name a file (a str or os.PathLike), not {shown}")
+    return name
+
+
+def _read_certificate_file(path: object) -> bytes:
+    name = path_name(path, "certificate_path")
+    try:
+        with open(name, "rb") as file:
+            data = file.read(_MAX_CERTIFICATE_FILE + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigurationError(f"cannot read the certificate file {name!r}: {reason}") from None
+    if len(data) > _MAX_CERTIFICATE_FILE:
+        raise ConfigurationError(
+            f"the certificate file {name!r} is over {_MAX_CERTIFICATE_FILE} bytes: not a PEM or "
+            "PKCS#12 certificate"
+        )
+    return data
+
+
 class CertificateCredential(TokenEndpointCredential):
     """Client-credentials grant with a certificate (PEM with key and certificate, or PKCS#12).
 
     The certificate's public part must be registered on the app in Entra ID; the file is read
-    once, here. Takes the options of :class:`TokenEndpointCredential` (``authority``,
+    once, here. A certificate outside its validity dates (expired, or not yet valid) is refused
+    with a ``ConfigurationError`` naming them, here and at each token request, as Entra ID would
+    refuse it (AADSTS700027). Takes the options of :class:`TokenEndpointCredential` (``authority``,
     ``timeout``, ``max_retries``, ``async_client``, ``sync_client``).
     """
 
@@ -128,15 +226,14 @@ class CertificateCredential(TokenEndpointCredential):
         **options: Unpack[CredentialOptions],
     ) -> None:
         super().__init__(tenant_id=tenant_id, client_id=client_id, **options)
+        data = _read_certificate_file(certificate_path)
+        if password is not None and not isinstance(password, str | bytes):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("password must be a string or bytes")
         try:
-            data = Path(certificate_path).read_bytes()
-        except OSError as exc:
-            raise ConfigurationError(
-                f"cannot read the certificate file {os.fspath(certificate_path)!r}: "
-                f"{exc.strerror or type(exc).__name__}"
-            ) from None
-        secret = password.encode() if isinstance(password, str) else password
-        self._certificate = load_certificate(data, secret or None)
+            secret = password.encode() if isinstance(password, str) else password
+        except UnicodeEncodeError:  # a lone surrogate: not a password any tool could have set
+            raise ConfigurationError("password is not valid UTF-8 text") from None
+        self._certificate = load_certificate(data, secret or None, now=self._clock())
 
     @classmethod
     def from_env(
@@ -167,11 +264,17 @@ class CertificateCredential(TokenEndpointCredential):
         }
 
     def create_assertion(self) -> str:
-        """A fresh signed client assertion for this credential's token endpoint."""
+        """A fresh signed client assertion for this credential's token endpoint.
+
+        Raises ``ConfigurationError`` once the certificate has expired (a long-running process
+        outlives it): Entra ID would refuse the assertion, and no retry can help.
+        """
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import padding
 
-        now = int(self._clock())
+        clock = self._clock()
+        self._certificate.check_validity(clock)
+        now = int(clock)
         header = {"alg": "PS256", "typ": "JWT", "x5t#S256": self._certificate.thumbprint_sha256}
         claims = {
             "aud": self.token_url,

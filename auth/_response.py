@@ -62,6 +62,19 @@ _AADSTS_HINTS: dict[str, str] = {
     "1002012": "the scope is invalid: it must be api://<Debt Core app id>/.default",
     "7000112": "the application is disabled: ask Alleviate to enable it",
     "53003": "Conditional Access blocked the token: ask the tenant's administrator",
+    # Client assertions (certificates, workload identity federation): the secret hint misleads.
+    "700027": (
+        "the certificate that signed the client assertion is not registered on the app, is "
+        "outside its validity dates (expired or not yet valid), or the signature does not "
+        "verify: compare the app's registered certificates (thumbprint, start and end dates) "
+        "with certificate_path"
+    ),
+    "700024": "the client assertion is outside its valid time range: check this machine's clock",
+    "700021": "the client assertion's iss and sub must both be the client id",
+    "70021": (
+        "no federated identity credential on the app matches the assertion's issuer, subject "
+        "and audience: check the app's federated credentials"
+    ),
 }
 
 # What to check, by OAuth error, when the AADSTS code has no hint of its own.

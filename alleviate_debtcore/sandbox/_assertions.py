@@ -1,16 +1,19 @@
 """Client assertions at the sandbox's token endpoint: certificates and federated credentials.
 
 Checked the way Entra ID does, with its AADSTS codes: the signature first (with the registered
-certificate named by ``x5t#S256`` / ``x5t``, or a federated issuer's key), and only then the
-claims: ``iss`` = ``sub`` = client id (700021), ``aud`` = the token endpoint (50013), the time
-window (700024), ``jti`` replay (50013); a federated assertion must match a federated credential
-on issuer, subject and audience (70021). The payload is parsed only after its signature checks.
+certificate named by ``x5t#S256`` / ``x5t``, or a federated issuer's key), then the certificate's
+validity dates (an expired or not-yet-valid key is 700027: Entra's key credentials carry the
+certificate's dates), and only then the claims: ``iss`` = ``sub`` = client id (700021),
+``aud`` = the token endpoint (50013), the time window (700024), ``jti`` replay (50013); a
+federated assertion must match a federated credential on issuer, subject and audience (70021).
+The payload is parsed only after its signature checks.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import json
 import threading
@@ -86,6 +89,13 @@ class _Certificate:
     key: rsa.RSAPublicKey
     sha1: str  # base64url thumbprints of the DER certificate
     sha256: str
+    not_before: float  # epoch seconds: the key credential's start and end
+    not_after: float
+
+
+def _entra_date(epoch: float) -> str:
+    # Entra's messages show key dates as "Start=04/01/2024 00:00:00" (UTC, month first).
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%m/%d/%Y %H:%M:%S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +145,8 @@ class ClientAssertions:
             key=key,
             sha1=_b64url(hashlib.sha1(der).digest()),
             sha256=_b64url(hashlib.sha256(der).digest()),
+            not_before=certificate.not_valid_before_utc.timestamp(),
+            not_after=certificate.not_valid_after_utc.timestamp(),
         )
         self._certificates.append(entry)
         return entry.sha256
@@ -162,7 +174,7 @@ class ClientAssertions:
         signed = f"{parts[0]}.{parts[1]}".encode("ascii", errors="replace")
         thumbprint = header.get("x5t#S256") or header.get("x5t")
         if thumbprint is not None:
-            self._verify_certificate(header, str(thumbprint), signed, signature, client_id)
+            self._verify_certificate(header, str(thumbprint), signed, signature, client_id, now)
             claims = _json_object(parts[1])
             self._check_client_claims(claims, client_id, token_urls, now)
             return
@@ -186,6 +198,7 @@ class ClientAssertions:
         signed: bytes,
         signature: bytes,
         client_id: str,
+        now: float,
     ) -> None:
         wanted = thumbprint.rstrip("=")
         by_sha256 = "x5t#S256" in header
@@ -202,8 +215,23 @@ class ClientAssertions:
                 f"used by client: '{wanted[:64]}', Please visit the Azure Portal to see "
                 f"configured keys for app Id '{client_id[:64]}'.]",
             )
-        if not _verify_signature(matches[0].key, str(header["alg"]), signed, signature):
+        entry = matches[0]
+        if not _verify_signature(entry.key, str(header["alg"]), signed, signature):
             raise AssertionRejected(700027, "Client assertion failed signature validation.")
+        if entry.not_before <= now <= entry.not_after:
+            return
+        reason = (
+            "The key used is expired."
+            if now > entry.not_after
+            else "The key used is not yet valid."
+        )
+        raise AssertionRejected(
+            700027,
+            f"Client assertion contains an invalid signature. [Reason - {reason}, Thumbprint of "
+            f"key used by client: '{wanted[:64]}', Found key 'Start={_entra_date(entry.not_before)}"
+            f", End={_entra_date(entry.not_after)}', Please visit the Azure Portal, Graph Explorer "
+            f"or directly use MS Graph to see configured keys for app Id '{client_id[:64]}'.]",
+        )
 
     def _check_client_claims(
         self, claims: dict[str, Any], client_id: str, token_urls: Iterable[str], now: float

@@ -20,18 +20,28 @@ PEM = serialization.Encoding.PEM
 class ClientCertificate:
     """An RSA key with a self-signed certificate, as an app registration would hold."""
 
-    def __init__(self, common_name: str = "debtcore-test-client") -> None:
+    def __init__(
+        self,
+        common_name: str = "debtcore-test-client",
+        *,
+        valid_from: datetime.timedelta = datetime.timedelta(days=-1),
+        valid_until: datetime.timedelta = datetime.timedelta(days=30),
+    ) -> None:
+        """``valid_from`` and ``valid_until`` are offsets from now: negative ones lie in the
+        past (an expired certificate has a negative ``valid_until``)."""
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-        now = datetime.datetime.now(datetime.UTC)
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        self.not_before = now + valid_from
+        self.not_after = now + valid_until
         self.certificate = (
             x509.CertificateBuilder()
             .subject_name(name)
             .issuer_name(name)
             .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
+            .not_valid_before(self.not_before)
+            .not_valid_after(self.not_after)
             .sign(self.key, hashes.SHA256())
         )
 
@@ -50,17 +60,27 @@ class ClientCertificate:
         path.write_bytes(key + self.certificate_pem)
         return path
 
-    def write_pfx(self, path: Path, password: bytes) -> Path:
+    def write_pfx(self, path: Path, password: bytes | None) -> Path:
+        """A PKCS#12 file, unencrypted when ``password`` is None."""
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(password)
+            if password
+            else serialization.NoEncryption()
+        )
         path.write_bytes(
             pkcs12.serialize_key_and_certificates(
-                b"client",
-                self.key,
-                self.certificate,
-                None,
-                serialization.BestAvailableEncryption(password),
+                b"client", self.key, self.certificate, None, encryption
             )
         )
         return path
+
+    @property
+    def thumbprint_sha256(self) -> str:
+        """The base64url SHA-256 thumbprint (the x5t#S256 header value)."""
+        der = self.certificate.public_bytes(serialization.Encoding.DER)
+        digest = hashes.Hash(hashes.SHA256())
+        digest.update(der)
+        return _b64(digest.finalize())
 
 
 def _b64(data: bytes) -> str:
