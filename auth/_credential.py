@@ -8,6 +8,7 @@ its identity (a secret here; a certificate or a client assertion in their own mo
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import math
 import os
@@ -25,6 +26,7 @@ import httpx
 from alleviate_debtcore._deadline import Deadline, current_deadline
 from alleviate_debtcore._environment import is_loopback, token_url
 from alleviate_debtcore._event_loops import LoopBoundAsyncClient
+from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore._http import BodyTooLarge, send_async, send_sync
 from alleviate_debtcore._retry import RetryPolicy, next_delay, validate_max_retries
 from alleviate_debtcore._version import __version__
@@ -52,6 +54,8 @@ logger = logging.getLogger("alleviate_debtcore.auth")
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 
+# Clients a forked child inherited and must neither use nor close (see _forget_connections).
+_INHERITED: list[object] = []
 # A token response is a few KB; anything far larger is not Entra ID answering.
 _MAX_TOKEN_RESPONSE_SIZE: Final = 1024 * 1024
 # Entra logs which library asked (MSAL sends the same headers); never anything secret.
@@ -192,6 +196,10 @@ class TokenEndpointCredential:
             raise ConfigurationError("timeout must be a positive number of seconds")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError("retry_policy must be an alleviate_debtcore.RetryPolicy")
+        if async_client is not None and not isinstance(async_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("async_client must be an httpx.AsyncClient")
+        if sync_client is not None and not isinstance(sync_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("sync_client must be an httpx.Client")
         self._timeout = httpx.Timeout(timeout)
         self._max_retries = validate_max_retries(max_retries)
         self._retry_policy = retry_policy or RetryPolicy()
@@ -205,6 +213,7 @@ class TokenEndpointCredential:
         self._sleep = _sleep
         self._async_sleep = _async_sleep
         self._random = _random
+        on_fork_in_child(self, TokenEndpointCredential._forget_connections)
 
     def _client_authentication(self) -> dict[str, str]:
         """The form fields that prove the client's identity; called once per token request."""
@@ -236,6 +245,10 @@ class TokenEndpointCredential:
     def token_url(self) -> str:
         """The token endpoint this credential posts to."""
         return self._token_url
+
+    @property
+    def _loopback(self) -> bool:
+        return is_loopback(urlsplit(self._authority).hostname or "")
 
     async def get_token(self, scope: str) -> AccessToken:
         validate_scope(scope)
@@ -401,6 +414,16 @@ class TokenEndpointCredential:
             what = "could not be reached"
         else:
             what = "sent a response that could not be read"
+        if isinstance(exc, httpx.ConnectError) and self._loopback and _refused(exc):
+            # Nothing listens on this machine's port: retrying cannot start it. A loopback
+            # authority is almost always the local sandbox.
+            error = TokenEndpointError(
+                f"The token endpoint at {self._authority} refused the connection: nothing is "
+                "listening there. If it is the local sandbox, it may not be running: start it "
+                "with `debtcore sandbox` (and check the port in the URL)"
+            )
+            error.__cause__ = exc
+            raise error
         error = TokenEndpointError(
             f"The Entra ID token endpoint {what} ({type(exc).__name__}); check network access "
             f"to {self._authority}"
@@ -464,6 +487,20 @@ class TokenEndpointCredential:
         return delay
 
     # --- clients ------------------------------------------------------------------------------
+
+    def _forget_connections(self) -> None:
+        """In a forked child: drop the clients we own, whose pooled connections are the
+        parent's (a shared keep-alive socket interleaves both processes' token responses), and
+        the lock another parent thread may have held. Nothing is closed: that could reach the
+        parent's peer. The old clients are kept referenced so that no finalizer of theirs runs
+        on the parent's event loop. Injected clients are the caller's to manage."""
+        self._client_lock = threading.Lock()
+        if self._owns_sync and self._sync_client is not None:
+            _INHERITED.append(self._sync_client)
+            self._sync_client = None
+        if self._async_pool is not None:
+            _INHERITED.append(self._async_pool)
+            self._async_pool = self._new_async_pool()
 
     def _new_async_pool(self) -> LoopBoundAsyncClient | None:
         if self._given_async_client is not None:
@@ -531,6 +568,26 @@ class ClientSecretCredential(TokenEndpointCredential):
 
     def _client_authentication(self) -> dict[str, str]:
         return {"client_secret": self._secret.reveal()}
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a ConnectionRefusedError lies under ``exc``: httpx wraps httpcore's error, which
+    wraps the OSError (anyio wraps one per address tried in an ExceptionGroup)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or (
+            isinstance(current, OSError) and current.errno == errno.ECONNREFUSED
+        ):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
 
 
 def require_env(env: Mapping[str, str], name: str) -> str:
