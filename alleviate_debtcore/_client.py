@@ -87,8 +87,15 @@ def build_auth(
     auth: httpx.Auth | None,
     token_cache: TokenCache | SharedTokenCache | None,
     retry_policy: RetryPolicy,
+    http_client: httpx.AsyncClient | httpx.Client | None = None,
+    token_http_client: httpx.AsyncClient | httpx.Client | None = None,
 ) -> tuple[httpx.Auth, EntraAuth | None]:
-    """The auth for every call, and the part of it we own (and so close)."""
+    """The auth for every call, and the part of it we own (and so close).
+
+    The caller's ``token_http_client``, else their ``http_client``, carries the token requests
+    of ``client_id``/``client_secret``: behind a proxy or TLS inspection, Entra must be reached
+    the way the API is. The credential never closes it.
+    """
     given = [
         name
         for name, value in (
@@ -100,6 +107,11 @@ def build_auth(
     ]
     if len(given) > 1:
         raise ConfigurationError(f"pass only one of {', '.join(given)}")
+    if token_http_client is not None and (credential is not None or auth is not None):
+        raise ConfigurationError(
+            "token_http_client goes with client_id/client_secret; give a credential its own "
+            "async_client= or sync_client="
+        )
     if auth is not None and token_cache is not None:
         raise ConfigurationError(
             "token_cache goes with client_id/client_secret or credential; with auth, "
@@ -121,6 +133,7 @@ def build_auth(
             f"{missing} is missing: pass client_id and client_secret (from your Alleviate "
             "account manager), a credential, an auth object, or build the client with from_env()"
         )
+    token_client = token_http_client if token_http_client is not None else http_client
     owned = EntraAuth(
         ClientSecretCredential(
             tenant_id=environment.tenant_id,
@@ -128,6 +141,8 @@ def build_auth(
             client_secret=client_secret,
             authority=environment.authority,
             retry_policy=retry_policy,  # one policy for the token and the API
+            async_client=token_client if isinstance(token_client, httpx.AsyncClient) else None,
+            sync_client=token_client if isinstance(token_client, httpx.Client) else None,
         ),
         scope=environment.scope,
         cache=token_cache,
@@ -160,6 +175,8 @@ class ClientBase(Generic[TransportT]):
         retry_policy: RetryPolicy | None,
         headers: Mapping[str, str] | None,
         max_response_size: int,
+        http_client: httpx.AsyncClient | httpx.Client | None = None,
+        token_http_client: httpx.AsyncClient | httpx.Client | None = None,
     ) -> TransportOptions:
         """Resolve the environment and the auth; the options the face's transport takes."""
         self.environment = resolve_environment(environment)
@@ -178,6 +195,8 @@ class ClientBase(Generic[TransportT]):
             auth=auth,
             token_cache=token_cache,
             retry_policy=options.retry_policy,  # one policy for the token and the API
+            http_client=http_client,
+            token_http_client=token_http_client,
         )
         self._closed = False
         return options
@@ -226,7 +245,12 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
       closed by us. Options:
 
     - ``environment``: ``"sandbox"`` (default), ``"production"`` or an ``Environment``.
-    - ``http_client``: your own ``httpx.AsyncClient``; we never close it.
+    - ``http_client``: your own ``httpx.AsyncClient`` (proxy, CA, mTLS, transport); we never
+      close it. With ``client_id``/``client_secret`` the token requests to Entra ID go through
+      it too, unless ``token_http_client`` is given.
+    - ``token_http_client``: an ``httpx.AsyncClient`` for the token requests of
+      ``client_id``/``client_secret`` only (for example another proxy for Entra ID); never
+      closed by us. A ``credential`` takes its own ``async_client=`` instead.
     - ``timeout``: seconds or an ``httpx.Timeout`` for a whole call, token step, retries and
       backoff included (default 30 s, each connect attempt 10 s).
     - ``max_retries``: retries of a failed call where retrying is safe (default 2).
@@ -254,9 +278,12 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
         retry_policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        token_http_client: httpx.AsyncClient | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError("http_client must be an httpx.AsyncClient")
+        if token_http_client is not None and not isinstance(token_http_client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError("token_http_client must be an httpx.AsyncClient")
         options = self._configure(
             client_id=client_id,
             client_secret=client_secret,
@@ -269,6 +296,8 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
+            http_client=http_client,
+            token_http_client=token_http_client,
         )
         self._transport = GraphQLTransport(http_client=http_client, auth=self.auth, options=options)
 

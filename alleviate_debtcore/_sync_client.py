@@ -46,11 +46,13 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
 
     The arguments are ``AsyncDebtCore``'s (see there), except that ``http_client`` is an
     ``httpx.Client``: ``client_id``/``client_secret``, ``credential`` or ``auth``;
-    ``token_cache``, ``environment``, ``http_client``, ``timeout`` (the whole call, token step
-    and retries included), ``max_retries``, ``retry_policy``, ``headers`` and
-    ``max_response_size``. Every method takes ``timeout=``, ``max_retries=`` and
-    ``extra_headers=`` for one call; ``with_options()`` gives a client with other defaults over
-    the same connections. Safe to share between threads.
+    ``token_cache``, ``environment``, ``http_client`` (with ``client_id``/``client_secret`` it
+    carries the token requests too), ``token_http_client`` (an ``httpx.Client`` for the token
+    requests only), ``timeout`` (the whole call, token step and retries included),
+    ``max_retries``, ``retry_policy``, ``headers`` and ``max_response_size``. Every method
+    takes ``timeout=``, ``max_retries=`` and ``extra_headers=`` for one call;
+    ``with_options()`` gives a client with other defaults over the same connections. Safe to
+    share between threads.
     """
 
     def __init__(
@@ -68,10 +70,16 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
         retry_policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        token_http_client: httpx.Client | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError(
                 "http_client must be an httpx.Client (an httpx.AsyncClient goes to AsyncDebtCore)"
+            )
+        if token_http_client is not None and not isinstance(token_http_client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError(
+                "token_http_client must be an httpx.Client (an httpx.AsyncClient goes to "
+                "AsyncDebtCore)"
             )
         options = self._configure(
             client_id=client_id,
@@ -85,6 +93,8 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
+            http_client=http_client,
+            token_http_client=token_http_client,
         )
         self._transport = SyncGraphQLTransport(
             http_client=http_client, auth=self.auth, options=options
