@@ -48,6 +48,11 @@ field with its ``x-client-request-id``; ``repeated_mutations()`` should stay emp
 outcomes (``Scenarios``, which ``alleviate_debtcore.testing`` drives): a chosen credit file and
 report status per applicant, a failing enrollment step, per-operation faults.
 
+Connections (``ConnectionBounds``, served by ``SandboxServer`` and ``debtcore sandbox``): an idle
+keep-alive connection is closed after 5 s, one whose request head is not complete 10 s after it
+opened (or after the previous response) or whose body is not complete 30 s after the head is
+closed too, so idle or trickling clients cannot hold connections for ever.
+
 Limits (``RequestLimits``): bodies over 4 MiB get 413; documents over 15,000 tokens, nesting 32
 or 5,000 fields (fragments expanded) get 400 GRAPHQL_VALIDATION_FAILED, JSON nested over 64
 levels 400 BAD_REQUEST, as Apollo Server answers. The document cache and the execution and
@@ -68,14 +73,14 @@ from ._state import Execution, ExecutionLog, ReceivedRequest, RequestLog, Sandbo
 from ._tokens import InvalidTokenError, TokenIssuer
 
 if TYPE_CHECKING:
-    from ._server import SandboxServer, serve_forever
+    from ._server import ConnectionBounds, SandboxServer, serve_forever
 
 __doc__ = (__doc__ or "") + _rulebook.as_text()
 
 
 def __getattr__(name: str) -> Any:
     # The server needs uvicorn; the in-process sandbox (alleviate_debtcore.testing) does not.
-    if name in ("SandboxServer", "serve_forever"):
+    if name in ("ConnectionBounds", "SandboxServer", "serve_forever"):
         from . import _server
 
         return getattr(_server, name)
@@ -83,6 +88,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ConnectionBounds",
     "CreditFile",
     "Execution",
     "ExecutionLog",

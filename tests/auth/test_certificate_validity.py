@@ -11,6 +11,7 @@ import traceback
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -210,7 +211,7 @@ def test_a_bad_password_type_is_a_configuration_error(
     ids=["async_client", "sync_client", "timeout", "max_retries", "authority"],
 )
 def test_bad_options_are_configuration_errors(
-    current: ClientCertificate, tmp_path: Path, options: dict[str, object]
+    current: ClientCertificate, tmp_path: Path, options: dict[str, Any]
 ) -> None:
     path = current.write_pem(tmp_path / "c.pem")
     assert isinstance(_no_raw_exception(lambda: _credential(path, **options)), ConfigurationError)

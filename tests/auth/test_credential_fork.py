@@ -76,15 +76,15 @@ def test_a_forked_child_gets_its_own_sync_token_client(server: SandboxServer) ->
     try:
         for _ in range(5):  # each round: a pooled keep-alive connection in the parent, a fork
             credential.get_token_sync(scope)
-            inherited = credential._sync_client
+            inherited = credential._sync_client  # pyright: ignore[reportPrivateUsage]
             assert inherited is not None
 
             def child(inherited: object = inherited) -> dict[str, object]:
-                dropped = credential._sync_client is None
+                dropped = credential._sync_client is None  # pyright: ignore[reportPrivateUsage]
                 token = credential.get_token_sync(scope).token
                 return {
                     "dropped": dropped,
-                    "fresh": credential._sync_client is not inherited,
+                    "fresh": credential._sync_client is not inherited,  # pyright: ignore[reportPrivateUsage]
                     "inherited_left_open": not getattr(inherited, "is_closed", True),
                     "valid": bool(server.state.tokens.verify(token)),
                 }
@@ -96,7 +96,7 @@ def test_a_forked_child_gets_its_own_sync_token_client(server: SandboxServer) ->
                 "valid": True,
             }
             # The parent's client and its connection are untouched: same object, still works.
-            assert credential._sync_client is inherited
+            assert credential._sync_client is inherited  # pyright: ignore[reportPrivateUsage]
             assert server.state.tokens.verify(credential.get_token_sync(scope).token)
     finally:
         credential.close()
@@ -119,16 +119,16 @@ def test_a_child_forked_inside_a_running_loop_gets_its_own_async_pool(
 
     async def parent() -> None:
         await credential.get_token(scope)  # the pool's client is bound to this running loop
-        inherited = credential._async_pool
+        inherited = credential._async_pool  # pyright: ignore[reportPrivateUsage]
 
         def child() -> dict[str, object]:
             return {
-                "fresh_pool": credential._async_pool is not inherited,
+                "fresh_pool": credential._async_pool is not inherited,  # pyright: ignore[reportPrivateUsage]
                 "valid": bool(server.state.tokens.verify(in_fresh_loop())),
             }
 
         assert _in_child(child) == {"fresh_pool": True, "valid": True}
-        assert credential._async_pool is inherited
+        assert credential._async_pool is inherited  # pyright: ignore[reportPrivateUsage]
         assert server.state.tokens.verify((await credential.get_token(scope)).token)
         await credential.aclose()
 
