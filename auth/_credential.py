@@ -269,6 +269,12 @@ class TokenEndpointCredential:
                 )
             except BodyTooLarge:
                 raise self._too_large() from None
+            except RuntimeError:
+                # httpx's "Cannot send a request, as the client has been closed": an injected
+                # client (the caller's http_client) closed under us.
+                if client.is_closed:
+                    raise self._closed_client() from None
+                raise
             except httpx.RequestError as exc:
                 error, retry_after = self._request_error(exc), None
             else:
@@ -302,6 +308,12 @@ class TokenEndpointCredential:
                 )
             except BodyTooLarge:
                 raise self._too_large() from None
+            except RuntimeError:
+                # httpx's "Cannot send a request, as the client has been closed": an injected
+                # client (the caller's http_client) closed under us.
+                if client.is_closed:
+                    raise self._closed_client() from None
+                raise
             except httpx.RequestError as exc:
                 error, retry_after = self._request_error(exc), None
             else:
@@ -432,6 +444,14 @@ class TokenEndpointCredential:
         if not isinstance(exc, httpx.TransportError):
             raise error
         return error
+
+    def _closed_client(self) -> ConfigurationError:
+        # As the API transport says of a closed http_client: the caller's client, their fix.
+        return ConfigurationError(
+            f"the HTTP client {type(self).__name__} sends token requests through is closed "
+            "(an http_client, token_http_client, async_client or sync_client you passed); "
+            "pass an open one"
+        )
 
     def _too_large(self) -> MalformedTokenResponseError:
         return MalformedTokenResponseError(

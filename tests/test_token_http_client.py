@@ -134,3 +134,47 @@ def test_http_client_with_a_credential_or_auth_is_still_fine() -> None:
         DebtCore(credential=credential, http_client=caller).close()
         DebtCore(auth=StaticAuth(), http_client=caller).close()
         assert not caller.is_closed
+
+
+def test_the_callers_default_authorization_header_never_reaches_entra() -> None:
+    # A caller's client may carry an Authorization header for its own API gateway: the token
+    # request (whose handler asserts no authorization) is sent without it.
+    route = Route("caller")
+    caller = httpx.Client(
+        transport=httpx.MockTransport(route), headers={"Authorization": "Bearer gateway-token"}
+    )
+    with DebtCore(client_id=CLIENT_ID, client_secret=SECRET, http_client=caller) as debtcore:
+        assert _servicing(debtcore.offers.enrollment_plan(input=PLAN)) == "ACME"
+    assert route.seen == [("POST", "token"), ("POST", "graphql")]
+    caller.close()
+
+
+def test_a_closed_token_http_client_is_a_typed_error_sync() -> None:
+    api_route, token_route = Route("api", token=False), Route("entra", api=False)
+    entra = httpx.Client(transport=httpx.MockTransport(token_route))
+    entra.close()
+    with (
+        httpx.Client(transport=httpx.MockTransport(api_route)) as api,
+        DebtCore(
+            client_id=CLIENT_ID, client_secret=SECRET, http_client=api, token_http_client=entra
+        ) as debtcore,
+        pytest.raises(ConfigurationError, match="sends token requests through is closed") as caught,
+    ):
+        debtcore.offers.enrollment_plan(input=PLAN)
+    assert SECRET not in str(caught.value)
+    assert token_route.seen == [] and api_route.seen == []
+
+
+async def test_a_closed_token_http_client_is_a_typed_error_async() -> None:
+    api_route, token_route = Route("api", token=False), Route("entra", api=False)
+    entra = httpx.AsyncClient(transport=httpx.MockTransport(token_route))
+    await entra.aclose()
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(api_route)) as api,
+        AsyncDebtCore(
+            client_id=CLIENT_ID, client_secret=SECRET, http_client=api, token_http_client=entra
+        ) as debtcore,
+    ):
+        with pytest.raises(ConfigurationError, match="sends token requests through is closed"):
+            await debtcore.offers.enrollment_plan(input=PLAN)
+    assert token_route.seen == [] and api_route.seen == []
