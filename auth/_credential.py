@@ -160,7 +160,11 @@ class TokenEndpointCredential:
     the call's own timeout bounds all of them, waits included.
 
     The owned async client follows the caller across event loops (one at a time): it is closed
-    on its loop when that loop shuts down, and a later loop gets a new one.
+    on its loop when that loop shuts down, and a later loop gets a new one. A forked child drops
+    the owned clients it inherited (never closing them) and opens its own on first use.
+
+    A loopback authority (``127.0.0.0/8``, ``::1``, ``localhost``) that refuses the connection is
+    not retried: nothing listens there, and the error says the local sandbox may not be running.
 
     ``authority`` defaults to Entra ID (``https://login.microsoftonline.com``); a credential
     created without one and given to ``AsyncDebtCore`` uses that client's environment's authority
