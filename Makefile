@@ -91,7 +91,7 @@ bench: $(LINKS) ## Run the benchmark; prints a table and writes bench/results/la
 sandbox-rules: $(LINKS) ## Regenerate the docs' sandbox rules table from sandbox/_rulebook.py
 	$(BIN)/python -c 'from alleviate_debtcore.sandbox._rulebook import write_readme; write_readme()'
 
-docs: $(LINKS) $(DOCS_STAMP) ## Build the docs site into site/ (mkdocs build --strict)
+docs: $(LINKS) $(DOCS_STAMP) ## Build the docs site into build/site (mkdocs build --strict)
 	$(BIN)/mkdocs build --strict --quiet
 
 sandbox: $(LINKS) ## Run the local sandbox server in the foreground
