@@ -92,7 +92,7 @@ sandbox-rules: $(LINKS) ## Regenerate the docs' sandbox rules table from sandbox
 	$(BIN)/python -c 'from alleviate_debtcore.sandbox._rulebook import write_readme; write_readme()'
 
 docs: $(LINKS) $(DOCS_STAMP) ## Build the docs site into build/site (mkdocs build --strict)
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 sandbox: $(LINKS) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox
