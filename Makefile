@@ -10,7 +10,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
-	wheel-check sandbox-rules clean
+	wheel-check sandbox-rules clean docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -48,7 +48,14 @@ $(WHEELHOUSE_STAMP): pyproject.toml
 		'.[sandbox]' pytest pytest-asyncio
 	touch $(WHEELHOUSE_STAMP)
 
-install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
+# The docs site's tools: the `docs` dependency group (PEP 735).
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --group docs
+	touch $(DOCS_STAMP)
+
+install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) $(DOCS_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -73,7 +80,7 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
 
-test: $(LINKS) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
+test: $(LINKS) lint check-generated docs pytest ## Everything CI runs: lint, drift check, tests
 
 demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
@@ -81,8 +88,11 @@ demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIAT
 bench: $(LINKS) ## Run the benchmark; prints a table and writes bench/results/latest.json
 	$(BIN)/python -m bench
 
-sandbox-rules: $(LINKS) ## Regenerate the README's sandbox rules table from sandbox/_rulebook.py
-	$(BIN)/python -c 'from pathlib import Path; from alleviate_debtcore.sandbox._rulebook import write_readme; write_readme(Path("README.md"))'
+sandbox-rules: $(LINKS) ## Regenerate the docs' sandbox rules table from sandbox/_rulebook.py
+	$(BIN)/python -c 'from alleviate_debtcore.sandbox._rulebook import write_readme; write_readme()'
+
+docs: $(LINKS) $(DOCS_STAMP) ## Build the docs site into build/site (mkdocs build --strict)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 sandbox: $(LINKS) ## Run the local sandbox server in the foreground
 	$(BIN)/debtcore sandbox

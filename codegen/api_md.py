@@ -74,6 +74,9 @@ Arguments: an input object's fields are keyword arguments (or pass the whole inp
 a lone required value may be positional; enums take the member or its string. Every method ends
 with the per-call options `timeout` (seconds or `httpx.Timeout`), `max_retries` and
 `extra_headers`. Bad arguments raise `InputValidationError` before anything is sent.
+
+Return classes are pydantic models in `alleviate_debtcore.<service>`; the docs site's API
+reference (`make docs`; pages `docs/reference/models/<service>.md`) lists each one's fields.
 """
 
 

@@ -58,7 +58,7 @@ or 5,000 fields (fragments expanded) get 400 GRAPHQL_VALIDATION_FAILED, JSON nes
 levels 400 BAD_REQUEST, as Apollo Server answers. The document cache and the execution and
 request logs are bounded; the request log redacts applicant fields.
 
-Business rules (one source, ``_rulebook``; the README's table is generated from it too):
+Business rules (one source, ``_rulebook``; the docs' table is generated from it too):
 
 """
 

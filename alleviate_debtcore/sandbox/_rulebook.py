@@ -1,8 +1,8 @@
-"""The sandbox's business rules, written once: the package docstring and the README's table are
-generated from ``RULES`` (tests/sandbox/test_sandbox_rulebook.py checks both), and every number
-comes from ``_constants``, which the code uses too.
+"""The sandbox's business rules, written once: the package docstring and the docs' table
+(docs/sandbox.md) are generated from ``RULES`` (tests/sandbox/test_sandbox_rulebook.py checks
+both), and every number comes from ``_constants``, which the code uses too.
 
-Regenerate the README table with ``make sandbox-rules``.
+Regenerate the docs' table with ``make sandbox-rules``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from ._constants import (
 
 __all__ = ["RULES", "Rule", "as_markdown", "as_text", "readme_section", "write_readme"]
 
+# Where the table lives in a checkout (the docs site's sandbox page).
+DOCS_PAGE = Path("docs") / "sandbox.md"
 START_MARKER = "<!-- sandbox rules: generated from alleviate_debtcore/sandbox/_rulebook.py -->"
 END_MARKER = "<!-- end of sandbox rules -->"
 
@@ -232,7 +234,7 @@ def as_text(width: int = 96) -> str:
 
 
 def as_markdown() -> str:
-    """The rules as the README's table, between its markers."""
+    """The rules as the docs' table, between its markers."""
     rows = [START_MARKER, "", "| Area | When | Then |", "|---|---|---|"]
 
     def cell(text: str) -> str:
@@ -243,13 +245,14 @@ def as_markdown() -> str:
 
 
 def readme_section(readme: str) -> str:
-    """The generated part of a README text (markers included), or '' without markers."""
+    """The generated part of a page's text (markers included), or '' without markers."""
     start, end = readme.find(START_MARKER), readme.find(END_MARKER)
     return readme[start : end + len(END_MARKER)] if 0 <= start < end else ""
 
 
-def write_readme(path: Path) -> None:
-    """Rewrite the generated section of the README at ``path``."""
+def write_readme(path: Path = DOCS_PAGE) -> None:
+    """Rewrite the generated section of the page at ``path`` (docs/sandbox.md from the checkout's
+    root)."""
     text = path.read_text(encoding="utf-8")
     current = readme_section(text)
     if not current:

@@ -2,8 +2,11 @@
 
 With pytest the fixtures ``debtcore`` (an ``AsyncDebtCore``), ``debtcore_sync`` (a ``DebtCore``,
 blocking; its requests run the app on one helper thread) and ``debtcore_sandbox`` (their
-``DebtCoreSandbox``) are there as soon as the package is installed with the ``sandbox`` extra::
+``DebtCoreSandbox``) are there as soon as the package is installed with the ``sandbox`` extra.
+They are plain fixtures, so they work in pytest-asyncio's strict mode (the default: mark async
+tests with ``@pytest.mark.asyncio``) and in auto mode alike::
 
+    @pytest.mark.asyncio
     async def test_enrolls(debtcore, debtcore_sandbox):
         applicant = debtcore_sandbox.applicant(
             tradelines=[Tradeline.credit_card("CAPITAL ONE", 9_000)]

@@ -1,4 +1,4 @@
-"""The sandbox's rules are written once (``_rulebook``); the docstring and README follow."""
+"""The sandbox's rules are written once (``_rulebook``); the docstring and docs page follow."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 import alleviate_debtcore.sandbox as sandbox
 from alleviate_debtcore.sandbox import _constants, _rulebook
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / _rulebook.DOCS_PAGE
 
 
-def test_readme_table_is_generated_from_the_rulebook() -> None:
-    current = _rulebook.readme_section(README.read_text(encoding="utf-8"))
-    assert current, "README.md lacks the sandbox rules markers"
+def test_docs_table_is_generated_from_the_rulebook() -> None:
+    current = _rulebook.readme_section(PAGE.read_text(encoding="utf-8"))
+    assert current, f"{_rulebook.DOCS_PAGE} lacks the sandbox rules markers"
     assert current == _rulebook.as_markdown(), (
-        "README's sandbox rules are stale: run make sandbox-rules"
+        f"{_rulebook.DOCS_PAGE}'s sandbox rules are stale: run make sandbox-rules"
     )
 
 
