@@ -1,16 +1,19 @@
 """Client and per-call options, validated in one place before any request is sent.
 
-A bad value (``max_retries=-1``, ``timeout="abc"``, a header value with non-ASCII or CR/LF)
-raises ``ConfigurationError`` here, rather than an ``AssertionError``, ``TypeError`` or
-``UnicodeEncodeError`` from deep inside httpx.
+A bad value (``max_retries=-1``, ``timeout="abc"``, ``timeout=float("nan")``, an
+``httpx.Timeout`` with a NaN limit, a header value with non-ASCII or CR/LF) raises
+``ConfigurationError`` here, rather than an ``AssertionError``, ``TypeError``, ``OverflowError`` or
+``UnicodeEncodeError`` from deep inside httpx, or a wait that never ends.
 """
 
 from __future__ import annotations
 
-import math
+import numbers
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Final
 
 import httpx
@@ -23,6 +26,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "TransportOptions",
     "resolve_timeout",
+    "seconds",
     "validate_headers",
     "validate_max_response_size",
 ]
@@ -35,22 +39,54 @@ _FIELD_VALUE: Final = re.compile(r"[\t\x20-\x7e]*")
 _FIELD_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-def resolve_timeout(value: object, *, default: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Timeout:
-    """``value`` as an ``httpx.Timeout``: None means ``default``; a number is seconds (> 0)."""
-    if value is None:
-        return default
-    if isinstance(value, httpx.Timeout):
-        return value
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
+# Past about 9.2e9 s, sockets and sleeps overflow the platform's time_t (OverflowError); a
+# bound well inside it (about 31 years) still reads as "no practical limit".
+MAX_SECONDS: Final = 1e9
+# int and float first: isinstance tries them before the slower ABC check.
+_NUMBER: Final = (float, int, Decimal, numbers.Real)
+_TIMEOUT_FIELDS: Final = ("connect", "read", "write", "pool")
+
+
+def _checked_seconds(value: object) -> float | None:
+    """``value`` as a float when it is a number of seconds in (0, ``MAX_SECONDS``], else None."""
+    if isinstance(value, _NUMBER) and not isinstance(value, bool):
+        try:
+            number = float(value)  # pyright: ignore[reportArgumentType]
+        except (ArithmeticError, TypeError, ValueError):  # 10**400, Decimal("sNaN")
+            return None
+        if 0 < number <= MAX_SECONDS:  # False for NaN as well
+            return number
+    return None
+
+
+def seconds(name: str, value: object, *, also: str = "") -> float:
+    """``value`` as a finite number of seconds in (0, ``MAX_SECONDS``]: an int, float, Decimal
+    or other real number, never a bool or a string; else ``ConfigurationError`` naming ``name``
+    (``also``: the other forms it may take)."""
+    number = _checked_seconds(value)
+    if number is None:
         raise ConfigurationError(
-            f"timeout must be a positive number of seconds or an httpx.Timeout, not {value!r}"
+            f"{name} must be a positive, finite number of seconds (at most {MAX_SECONDS:,.0f})"
+            f"{also}, not {reprlib.repr(value)}"
         )
-    return httpx.Timeout(float(value))
+    return number
+
+
+def resolve_timeout(value: object, *, default: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Timeout:
+    """``value`` as an ``httpx.Timeout``: None means ``default``; a number is seconds (see
+    ``seconds``); an ``httpx.Timeout``'s limits are each seconds or None (no limit)."""
+    if value is None:  # the common case costs nothing
+        return default
+    if not isinstance(value, httpx.Timeout):
+        return httpx.Timeout(seconds("timeout", value, also=" or an httpx.Timeout"))
+    limits = [getattr(value, name) for name in _TIMEOUT_FIELDS]
+    checked = [
+        None if limit is None else seconds(f"timeout.{name}", limit, also=" or None")
+        for name, limit in zip(_TIMEOUT_FIELDS, limits, strict=True)
+    ]
+    if all(new is old for new, old in zip(checked, limits, strict=True)):
+        return value  # already floats (float() of a float is the float itself)
+    return httpx.Timeout(**dict(zip(_TIMEOUT_FIELDS, checked, strict=True)))
 
 
 def validate_headers(headers: object) -> dict[str, str]:

@@ -52,18 +52,23 @@ class CreditClient(_GeneratedCreditClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> GetCreditReportResponseFieldsData:
         """Poll ``credit_report`` until the report's status is COMPLETED or FAILED and return it
-        (a FAILED report is returned, not raised). ``WaitTimeoutError`` after ``timeout`` seconds
+        (a FAILED report is returned, not raised). ``timeout`` bounds the whole wait, each poll
+        included (it gets the client's timeout, cut to what is left); ``WaitTimeoutError`` then
         names the status it was still in. Polls back off from ``poll_interval`` to
-        ``max_poll_interval`` seconds."""
+        ``max_poll_interval`` seconds. Each is a positive, finite number of seconds."""
         return await poll_until(
-            lambda: self.credit_report(
-                credit_report_id, max_retries=max_retries, extra_headers=extra_headers
+            lambda poll_timeout: self.credit_report(
+                credit_report_id,
+                timeout=poll_timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
             lambda report: _report_pending(credit_report_id, report),
             what=f"credit report {credit_report_id}",
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            request_timeout=self.transport.options.timeout,
         )
 
 
@@ -81,18 +86,23 @@ class SyncCreditClient(_GeneratedSyncCreditClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> GetCreditReportResponseFieldsData:
         """Poll ``credit_report`` until the report's status is COMPLETED or FAILED and return it
-        (a FAILED report is returned, not raised). ``WaitTimeoutError`` after ``timeout`` seconds
+        (a FAILED report is returned, not raised). ``timeout`` bounds the whole wait, each poll
+        included (it gets the client's timeout, cut to what is left); ``WaitTimeoutError`` then
         names the status it was still in. Polls back off from ``poll_interval`` to
-        ``max_poll_interval`` seconds."""
+        ``max_poll_interval`` seconds. Each is a positive, finite number of seconds."""
         return poll_until_sync(
-            lambda: self.credit_report(
-                credit_report_id, max_retries=max_retries, extra_headers=extra_headers
+            lambda poll_timeout: self.credit_report(
+                credit_report_id,
+                timeout=poll_timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
             lambda report: _report_pending(credit_report_id, report),
             what=f"credit report {credit_report_id}",
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            request_timeout=self.transport.options.timeout,
         )
 
 

@@ -62,19 +62,25 @@ class EnrollmentClient(_GeneratedEnrollmentClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> EnrollmentStatusQueryEnrollmentStatusData:
         """Poll ``enrollment_status`` until no step is PENDING or IN_PROGRESS and return the
-        status (failed steps included: read each step's value). ``WaitTimeoutError`` after
-        ``timeout`` seconds names the steps still pending or running. Polls back off from
-        ``poll_interval`` to ``max_poll_interval`` seconds."""
+        status (failed steps included: read each step's value). ``timeout`` bounds the whole
+        wait, each poll included (it gets the client's timeout, cut to what is left);
+        ``WaitTimeoutError`` then names the steps still pending or running. Polls back off from
+        ``poll_interval`` to ``max_poll_interval`` seconds. Each is a positive, finite number of
+        seconds."""
 
         return await poll_until(
-            lambda: self.enrollment_status(
-                enrollment_id, max_retries=max_retries, extra_headers=extra_headers
+            lambda poll_timeout: self.enrollment_status(
+                enrollment_id,
+                timeout=poll_timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
             _steps_pending,
             what=f"enrollment {enrollment_id}",
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            request_timeout=self.transport.options.timeout,
         )
 
 
@@ -92,19 +98,25 @@ class SyncEnrollmentClient(_GeneratedSyncEnrollmentClient):
         extra_headers: Mapping[str, str] | None = None,
     ) -> EnrollmentStatusQueryEnrollmentStatusData:
         """Poll ``enrollment_status`` until no step is PENDING or IN_PROGRESS and return the
-        status (failed steps included: read each step's value). ``WaitTimeoutError`` after
-        ``timeout`` seconds names the steps still pending or running. Polls back off from
-        ``poll_interval`` to ``max_poll_interval`` seconds."""
+        status (failed steps included: read each step's value). ``timeout`` bounds the whole
+        wait, each poll included (it gets the client's timeout, cut to what is left);
+        ``WaitTimeoutError`` then names the steps still pending or running. Polls back off from
+        ``poll_interval`` to ``max_poll_interval`` seconds. Each is a positive, finite number of
+        seconds."""
 
         return poll_until_sync(
-            lambda: self.enrollment_status(
-                enrollment_id, max_retries=max_retries, extra_headers=extra_headers
+            lambda poll_timeout: self.enrollment_status(
+                enrollment_id,
+                timeout=poll_timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
             ),
             _steps_pending,
             what=f"enrollment {enrollment_id}",
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            request_timeout=self.transport.options.timeout,
         )
 
 
