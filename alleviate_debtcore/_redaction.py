@@ -6,52 +6,56 @@ vendor reformats them (``DEVOS, THOMAS``, ``Sep 6, 1957``, ``666 02 3511``). So 
 message built from a response or an input (``PayloadError``, ``GraphQLResponseError`` and its
 ``GraphQLErrorDetail`` messages, paths and extensions, ``APIStatusError`` quoting a 4xx/5xx body,
 ``ResponseDecodeError``, ``ResponseValidationError``, ``InputValidationError``) goes through
-``redact(text, sent)``, where ``sent`` is what the call sent (its variables). Nothing is built on
-the success path: the patterns for a call's values are made when an error text is redacted.
+``redact(text, sent)``, where ``sent`` is what the call sent (its variables). Nothing is worked
+out on the success path: a call's values are read when an error text is redacted.
 
 What is removed (replaced by ``<redacted>``, overlapping or touching spans merged):
 
 1. **The values this call sent.** Every string leaf of ``sent`` and every number of 4 or more
    digits, in these spellings:
 
-   - the whole value, case-insensitive, with any run of spaces or punctuation (or none) between
-     its letter/digit runs: ``110 Bear Creek Rd.``, ``110BEARCREEKRD``, ``Smith-Jones``;
-   - its digits alone when digits are most of it (5 or more): ``666-02-3511``, ``666 02 3511``,
-     ``19570906``, ``78 701``; for 7 or more digits also every leading and trailing run of 4 or
-     more digits (``ending 3511``, ``666-02``, a bare year of birth);
-   - a date (``YYYY-MM-DD``, ``MM/DD/YYYY``, ``YYYYMMDD``, or an ISO date-time) in the numeric
-     orders Y-M-D, M-D-Y and D-M-Y with any separators, padded or not, two- or four-digit year
-     (``1957-9-6``, ``09/06/1957``, ``6.9.57``), and with the month's name or abbreviation
-     (``Sep 6, 1957``, ``September 6th 1957``, ``6 Sep 1957``, ``06-Sep-1957``, ``1957 Sep 06``,
-     ``Sep 6``, ``September 1957``);
+   - the whole value, case-insensitive, with any separators (spaces, punctuation, invisible
+     characters) or none between any two of its letters and digits: ``110 Bear Creek Rd.``,
+     ``110BEARCREEKRD``, ``T. H. O. M. A. S``, ``666 02 3511``, ``1957/09/06``;
+   - its digits alone when digits are most of it (5 or more): ``666-02-3511`` of ``666023511``,
+     ``19570906`` of ``1957-09-06``; for 7 or more digits also its last four and first five
+     digits as whole numbers (``ending 3511``, ``666-02``);
+   - a date it holds (``YYYY-MM-DD``, ``MM/DD/YYYY``, ``YYYYMMDD``, an ISO date-time) wherever
+     the text spells that date: numbers in the orders Y-M-D, M-D-Y, D-M-Y (and Y-D-M), padded or
+     not, two- or four-digit year, any separators (``1957-9-6``, ``09/06/1957``, ``6.9.57``),
+     or the month's name or abbreviation (``Sep 6, 1957``, ``September 6th 1957``, ``6 Sep
+     1957``, ``06-Sep-1957``, ``1957 Sep 06``, ``Sep 6``, ``September 1957``);
    - each word of 3 or more characters of a value with spaces or without digits (``DEVOS`` of
      ``THOMAS DEVOS``, ``BEAR`` and ``CREEK`` of an address, ``JONES`` of ``SMITH-JONES``),
      except street and unit designators, directions and name suffixes (``road``, ``apt``,
      ``north``, ``jr`` ...).
 
-   Values and texts are compared after folding accents and compatibility forms (``JOSÉ`` matches
-   ``jose``, full-width digits match ASCII ones; zero-width and other invisible characters count
-   as separators). Values of 5 or more letters/digits match anywhere, even inside a longer word;
-   shorter ones only as a whole word (``Ann`` does not shred ``annual``). Skipped, because
-   removing them would shred messages without protecting anyone: values under 3 characters (a
-   state, ``Jr``), numbers under 4 digits, booleans, ``true``/``false``/``null``, enum-shaped
-   constants (``ARRAY_EQUIFAX``), strings over 256 characters (an uploaded document: the patterns
-   below still apply) and, beyond the first 1,000 values of a call, the rest.
+   Texts are searched with their separators removed, after folding case, accents and
+   compatibility forms (``JOSÉ`` matches ``jose``, full-width digits match ASCII ones). Values of
+   5 or more letters and digits match anywhere, even inside a longer word; shorter ones only as a
+   whole word or number (``Ann`` does not shred ``annual``, nor ``3511`` a ``35110``). Skipped,
+   because removing them would shred messages without protecting anyone: values under 3
+   characters (a state, ``Jr``), numbers under 4 digits, booleans, ``true``/``false``/``null``,
+   enum-shaped constants (``ARRAY_EQUIFAX``), strings over 256 characters (an uploaded document:
+   the patterns below still apply) and the values of a call beyond its first 10,000.
 
 2. **Today's patterns, whatever was sent:** the value after graphql-js's echo phrases (``got
    invalid value ...``, ``cannot represent ... value: ...``, ``found ...``) up to the end of its
-   clause; SSNs (``666-02-3511``, ``666 02 3511``), runs of 9 or more digits, dates
-   (``1957-9-6``, ``09/06/1957``, ``06-09-1957``, ``19570906``, ``Sep 6, 1957``, ``6 Sep 1957``).
+   clause; SSNs (``666-02-3511``, ``666 02 3511``), runs of 9 or more digits (not a UUID's last
+   group: request ids stay quotable), dates (``1957-9-6``, ``09/06/1957``, ``06-09-1957``,
+   ``19570906``, ``Sep 6, 1957``, ``6 Sep 1957``).
 
-Texts over 16 KiB keep their first 16 KiB (never cutting a redacted span in two) and say how much
-was withheld: redaction stays fast whatever the server sends.
+Only the first 16 KiB of a text are kept (never cutting a redacted span in two), with how much
+was withheld: redaction stays fast whatever the server sends (a 1,000-value call and a 16 KiB
+text take milliseconds, 10,000 values a tenth of a second).
 
 What can still pass (an echo the server made on purpose can always encode a value): fragments
-other than those above (``666-02`` alone is removed, the middle digits ``602`` are not; one
-initial ``T.``), digits interleaved with letters (``6a6a6...``), values spelled out or encoded
-(``six six six``, base64, reversed), look-alike characters from other scripts (a Cyrillic A),
-values too short or too long to be matched (above), and values this call did not send (another
-applicant's data in a shared message): only the patterns catch those. The ``data``, ``errors``,
+other than those above (a bare year of birth, the middle digits ``602`` of an SSN, one initial
+``T.``), digits interleaved with letters (``6a6a6...``), values spelled out or encoded (``six six
+six``, base64, reversed), look-alike letters of other scripts (a Cyrillic A), values too short or
+too long to be matched (above), and values this call did not send (another applicant's data in a
+shared message): only the patterns catch those. A short text may lose a word that happens to
+spell a value (a street named ``Main`` takes ``main`` out of messages). The ``data``, ``errors``,
 ``messages`` and ``partial_data`` attributes of the exceptions are the server's answer as it came
 (the caller asked for it) and are not redacted; their ``str``, ``repr`` and tracebacks are.
 """
@@ -61,9 +65,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, Final, cast
+from typing import Any, Final, Literal, cast
 
 __all__ = ["MAX_TEXT", "REDACTED", "Redactor", "redact"]
 
@@ -73,18 +77,14 @@ MAX_TEXT: Final = 16 * 1024
 _MIN_LENGTH: Final = 3
 _MIN_NUMBER_DIGITS: Final = 4
 _MAX_VALUE_LENGTH: Final = 256
-_MAX_VALUES: Final = 1_000
+_MAX_VALUES: Final = 10_000
 # Values at least this long (letters and digits) match inside longer words too.
 _ANYWHERE: Final = 5
 # How far past MAX_TEXT a span may run and still be found whole.
 _WINDOW: Final = 2 * _MAX_VALUE_LENGTH
 
-# Any run of characters that are not letters or digits (spaces, punctuation, zero-width...).
-_SEP: Final = r"[\W_]*"
 _WORD: Final = re.compile(r"[^\W_]+")
 _DIGIT: Final = re.compile(r"\d")
-_NOT_WORD_BEFORE: Final = r"(?<![^\W_])"
-_NOT_WORD_AFTER: Final = r"(?![^\W_])"
 _ENUM_SHAPED: Final = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _CONSTANTS: Final = frozenset({"true", "false", "null", "none"})
 # Words of an address or name that say nothing about the applicant.
@@ -97,12 +97,33 @@ _COMMON_WORDS: Final = frozenset(
     }
 )  # fmt: skip
 
+# How a found value must stand: anywhere, as a whole word, or as a whole number.
+Boundary = Literal["anywhere", "word", "number"]
+_LOOSEST: Final[tuple[Boundary, ...]] = ("anywhere", "number", "word")
+
 _MONTHS: Final = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 )  # fmt: skip
-_MONTH_NAMES: Final = "|".join(m for full in _MONTHS for m in (full, full[:3])) + "|sept"
-_ORDINAL: Final = r"(?:st|nd|rd|th)?"
+_MONTH: Final = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_SEP: Final = r"[\W_]*"
+_DAY: Final = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?(?!\d)"
+_YEAR: Final = r"(?P<year>\d{4}|\d{2})(?!\d)"
+_NOT_LETTER: Final = r"(?<![^\W\d_])"
+# Dates in any order and spelling, whoever's they are; a date found is removed when it is one
+# the call sent. Each is tried at every position (a lookahead), so one match cannot hide another.
+_DATES: Final = tuple(
+    re.compile(rf"(?=(?P<all>{pattern}))", re.IGNORECASE)
+    for pattern in (
+        r"(?<!\d)(?P<a>\d{1,4})[\W_]+(?P<b>\d{1,2})[\W_]+(?P<c>\d{1,4})(?!\d)",
+        rf"{_NOT_LETTER}{_MONTH}{_SEP}{_DAY}(?:{_SEP}{_YEAR})?",
+        rf"(?<!\d){_DAY}{_SEP}(?:of{_SEP})?{_MONTH}(?:{_SEP}{_YEAR})?",
+        rf"(?<!\d)(?P<year>\d{{4}}){_SEP}{_MONTH}{_SEP}{_DAY}",
+        rf"{_NOT_LETTER}{_MONTH}{_SEP}(?P<year>\d{{4}})(?!\d)",
+    )
+)
 
 # The value after a phrase that introduces an echo, up to the end of its clause ("; ", a location
 # such as ` at "input.ssn"`, ". " or the end of the text).
@@ -118,6 +139,7 @@ _ECHO: Final = re.compile(
     (?:;\s|\ at\ ["']|\.\s|$)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
+_MONTH_NAMES: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 # SSN- and date-shaped numbers, whoever's they are. A 9+ digit run that is a UUID's last group
 # (a request id) is left alone.
 _SHAPED: Final = re.compile(
@@ -126,11 +148,12 @@ _SHAPED: Final = re.compile(
       | \b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b
       | \b\d{{1,2}}[-/]\d{{1,2}}[-/]\d{{2,4}}\b
       | \b(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b
-      | \b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}}\b
-      | \b\d{{1,2}}{_ORDINAL}[\s-]+(?:of\s+)?(?:{_MONTH_NAMES})\.?[\s,-]+\d{{4}}\b""",
+      | \b{_MONTH_NAMES}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b
+      | \b\d{{1,2}}(?:st|nd|rd|th)?[\s-]+(?:of\s+)?{_MONTH_NAMES}\.?[\s,-]+\d{{4}}\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_DATE_FORMS: Final = (
+# How a sent value is read as a date: (pattern, group of the year, month, day).
+_SENT_DATES: Final = (
     (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?"), (1, 2, 3)),
     (re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"), (3, 1, 2)),
     (re.compile(r"(\d{4})(\d{2})(\d{2})"), (1, 2, 3)),
@@ -141,17 +164,20 @@ _DATE_FORMS: Final = (
 def _fold_char(char: str) -> str:
     # One character for one, so positions in the folded text are positions in the original.
     decomposed = unicodedata.normalize("NFKD", char)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return base if len(base) == 1 else char
 
 
 def _fold(text: str) -> str:
-    """``text`` without accents and compatibility forms, character for character."""
-    return text if text.isascii() else "".join(map(_fold_char, text))
+    """``text`` lower-cased, without accents and compatibility forms, character for character."""
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
 
 
-def _leaves(sent: object) -> Iterable[str]:
-    """The string and number leaves of ``sent`` (JSON-shaped), as strings, at most _MAX_VALUES."""
+def _leaves(sent: object) -> Iterator[str]:
+    """The string and number leaves of ``sent`` (JSON-shaped), as strings, the first
+    _MAX_VALUES in order."""
     stack: list[object] = [sent]
     count = 0
     while stack and count < _MAX_VALUES:
@@ -170,134 +196,118 @@ def _leaves(sent: object) -> Iterable[str]:
                 count += 1
                 yield str(int(item)) if item.is_integer() else repr(item)
         elif isinstance(item, Mapping):
-            stack.extend(cast(Mapping[object, object], item).values())
+            stack.extend(reversed(list(cast(Mapping[object, object], item).values())))
         elif isinstance(item, list | tuple):
-            stack.extend(cast(Iterable[object], item))
+            stack.extend(reversed(cast(Sequence[object], item)))
 
 
-def _bounded(pattern: str, length: int) -> str:
-    if length >= _ANYWHERE:
-        return pattern
-    return f"{_NOT_WORD_BEFORE}{pattern}{_NOT_WORD_AFTER}"
-
-
-def _spelled(chars: str) -> str:
-    # Any separators (or none) between any two characters: "T. H. O. M. A. S", "666 02 3511".
-    return _SEP.join(map(re.escape, chars))
-
-
-def _date_patterns(value: str) -> list[tuple[int, str]]:
-    for form, (y, m, d) in _DATE_FORMS:
+def _sent_date(value: str) -> date | None:
+    for form, (y, m, d) in _SENT_DATES:
         match = form.fullmatch(value)
-        if match is None:
-            continue
-        try:
-            when = date(int(match.group(y)), int(match.group(m)), int(match.group(d)))
-        except ValueError:
-            return []
-        break
-    else:
-        return []
-    year = f"{when.year:04d}"
-    full_year = rf"(?:{year[:2]})?{year[2:]}"
-    month = f"0?{when.month}" if when.month < 10 else str(when.month)
-    day = (f"0?{when.day}" if when.day < 10 else str(when.day)) + rf"{_ORDINAL}(?!\d)"
-    name = _MONTHS[when.month - 1]
-    month_name = rf"(?<![^\W\d_])(?:{name}|{name[:3]}{'|sept' if when.month == 9 else ''})\.?"
-    numeric = [
-        f"{year}{_SEP}{month}{_SEP}{day}",
-        f"{month}{_SEP}{day}{_SEP}{full_year}",
-        f"{day}{_SEP}{month}{_SEP}{full_year}",
-    ]
-    named = [
-        f"{month_name}{_SEP}{day}(?:{_SEP}{full_year}(?!\\d))?",
-        f"{day}{_SEP}(?:of{_SEP})?{month_name}(?:{_SEP}{full_year}(?!\\d))?",
-        f"{year}{_SEP}{month_name}{_SEP}{day}",
-        f"{month_name}{_SEP}{year}(?!\\d)",
-    ]
-    # Weighted as the 8 digits of the date: before its year alone, after the whole value.
-    return [(8, rf"(?<!\d){p}") for p in numeric] + [(8, rf"(?<!\d)(?:{'|'.join(named)})")]
+        if match is not None:
+            try:
+                return date(int(match.group(y)), int(match.group(m)), int(match.group(d)))
+            except ValueError:
+                return None
+    return None
 
 
-def _patterns(value: str) -> list[tuple[int, str]]:
-    """Every spelling of one sent value to look for (case-insensitive regular expressions), each
-    with its weight: how many of the value's letters and digits it stands for."""
-    value = _fold(value).strip()
-    if (
-        len(value) < _MIN_LENGTH
-        or len(value) > _MAX_VALUE_LENGTH
-        or value.lower() in _CONSTANTS
-        or _ENUM_SHAPED.fullmatch(value)
-    ):
-        return []
+def _spellings(value: str) -> Iterator[tuple[str, Boundary]]:
+    """What to look for of one sent value: its letters and digits run together (the text is
+    searched with its separators removed, so any spacing and punctuation match), each with how
+    it must stand in the text."""
     words = _WORD.findall(value)
     chars = "".join(words)
     if len(chars) < _MIN_LENGTH:
-        return []
-    found = [(len(chars), _bounded(_spelled(chars), len(chars)))]
+        return
+    yield chars, "anywhere" if len(chars) >= _ANYWHERE else "word"
     digits = "".join(_DIGIT.findall(value))
     if len(digits) >= 5 and 2 * len(digits) >= len(chars):
-        spelled = _spelled(digits)
-        found.append((len(digits), spelled if len(digits) >= 7 else rf"(?<!\d){spelled}(?!\d)"))
-        if len(digits) >= 7:
-            found.extend(
-                (size, rf"(?<!\d){_spelled(run)}(?!\d)")
-                for size in range(4, len(digits))
-                for run in (digits[:size], digits[-size:])
-            )
-    found.extend(_date_patterns(value))
+        yield digits, "anywhere" if len(digits) >= 7 else "number"
+        if len(digits) >= 7:  # "ending 3511", "666-02"
+            yield digits[-4:], "number"
+            yield digits[:5], "number"
     if len(words) > 1 and (any(c.isspace() for c in value) or not digits):
-        found.extend(
-            (len(word), _bounded(_spelled(word), len(word)))
-            for word in words
-            if len(word) >= _MIN_LENGTH and word.lower() not in _COMMON_WORDS
-        )
-    return found
+        for word in words:
+            if len(word) >= _MIN_LENGTH and word not in _COMMON_WORDS:
+                yield word, "anywhere" if len(word) >= _ANYWHERE else "word"
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    return merged
 
 
 class Redactor:
-    """``redact`` for one call's values: the patterns are built at the first text, once."""
+    """``redact`` for one call's values: what to look for is worked out at the first text."""
 
-    __slots__ = ("_built", "_sent", "_values")
+    __slots__ = ("_built", "_dates", "_literals", "_sent")
 
     def __init__(self, sent: object = None) -> None:
         self._sent = sent
         self._built = False
-        self._values: re.Pattern[str] | None = None
+        self._literals: dict[str, Boundary] = {}
+        self._dates = _Dates()
 
-    def _value_pattern(self) -> re.Pattern[str] | None:
-        if not self._built:
-            weights: dict[str, int] = {}
-            for leaf in _leaves(self._sent):
-                for weight, pattern in _patterns(leaf):
-                    weights[pattern] = max(weight, weights.get(pattern, 0))
-            # Heaviest first: at one position the alternation takes the first that matches.
-            ordered = sorted(weights, key=weights.__getitem__, reverse=True)
-            self._values = re.compile("|".join(ordered), re.IGNORECASE) if ordered else None
-            self._built, self._sent = True, None
-        return self._values
+    def _build(self) -> None:
+        for leaf in _leaves(self._sent):
+            value = _fold(leaf).strip()
+            if (
+                len(value) < _MIN_LENGTH
+                or len(value) > _MAX_VALUE_LENGTH
+                or value in _CONSTANTS
+                or _ENUM_SHAPED.fullmatch(leaf.strip())
+            ):
+                continue
+            for literal, boundary in _spellings(value):
+                # Two values with one spelling: the looser boundary (more is removed).
+                known = self._literals.get(literal, boundary)
+                self._literals[literal] = _LOOSEST[min(map(_LOOSEST.index, (known, boundary)))]
+            when = _sent_date(value)
+            if when is not None:
+                self._dates.add(when)
+        self._built, self._sent = True, None
+
+    def _value_spans(self, folded: str) -> Iterator[tuple[int, int]]:
+        # The text's letters and digits run together, and where each one was.
+        runs = [(m.start(), m.group()) for m in _WORD.finditer(folded)]
+        squeezed = "".join(run for _, run in runs)
+        where = [start + i for start, run in runs for i in range(len(run))]
+        for literal, boundary in self._literals.items():
+            found = squeezed.find(literal)
+            while found != -1:
+                start, stop = where[found], where[found + len(literal) - 1] + 1
+                if boundary == "anywhere" or _stands_alone(folded, start, stop, boundary):
+                    yield start, stop
+                found = squeezed.find(literal, found + 1)
+        if self._dates:
+            yield from self._date_spans(folded)
+
+    def _date_spans(self, folded: str) -> Iterator[tuple[int, int]]:
+        for pattern in _DATES:
+            for match in pattern.finditer(folded):
+                if self._dates.spelled_by(match):
+                    yield match.span("all")
 
     def __call__(self, text: str) -> str:
         """``text`` with the call's values and every SSN- or date-shaped run replaced."""
+        if not self._built:
+            self._build()
         cut = len(text) > MAX_TEXT
         window = text[: MAX_TEXT + _WINDOW] if cut else text
         folded = _fold(window)
-        spans: list[tuple[int, int]] = []
-        values = self._value_pattern()
-        if values is not None:
-            spans.extend(m.span() for m in values.finditer(folded) if m.end() > m.start())
+        spans = list(self._value_spans(folded)) if self._literals or self._dates else []
         spans.extend(m.span("value") for m in _ECHO.finditer(folded) if m.group("value"))
         spans.extend(m.span() for m in _SHAPED.finditer(folded))
-        merged: list[list[int]] = []
-        for start, stop in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], stop)
-            else:
-                merged.append([start, stop])
         end = MAX_TEXT if cut else len(window)
         parts: list[str] = []
         position = 0
-        for start, stop in merged:
+        for start, stop in _merge(spans):
             if start >= end:
                 break
             parts += (window[position:start], REDACTED)
@@ -321,6 +331,53 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.json(item) for item in cast(Iterable[object], value)]
         return value
+
+
+def _stands_alone(folded: str, start: int, stop: int, boundary: Boundary) -> bool:
+    before = folded[start - 1] if start else " "
+    after = folded[stop] if stop < len(folded) else " "
+    if boundary == "number":
+        return not before.isdigit() and not after.isdigit()
+    return not before.isalnum() and not after.isalnum()
+
+
+class _Dates:
+    """The dates a call sent, as sets to look a spelled date up in (any year form, or none)."""
+
+    __slots__ = ("days", "full", "months")
+
+    def __init__(self) -> None:
+        self.full: set[tuple[int, int, int]] = set()  # (year, month, day), year also as yy
+        self.days: set[tuple[int, int]] = set()  # (month, day)
+        self.months: set[tuple[int, int]] = set()  # (year, month), year also as yy
+
+    def add(self, when: date) -> None:
+        for year in (when.year, when.year % 100):
+            self.full.add((year, when.month, when.day))
+            self.months.add((year, when.month))
+        self.days.add((when.month, when.day))
+
+    def __bool__(self) -> bool:
+        return bool(self.days)
+
+    def spelled_by(self, match: re.Match[str]) -> bool:
+        """Whether a date-shaped match spells one of these dates (in any order its numbers
+        allow)."""
+        groups = match.groupdict()
+        if groups.get("a") is not None:
+            a, b, c = groups["a"], groups["b"], groups["c"]
+            # Y-M-D, M-D-Y, D-M-Y, and Y-D-M: rare, but as cheap to rule out.
+            orders = ((a, b, c), (c, a, b), (c, b, a), (a, c, b))
+            return any(
+                len(y) in (2, 4) and (int(y), int(m), int(d)) in self.full for y, m, d in orders
+            )
+        month = _MONTHS.index(groups["mon"][:3]) + 1
+        day, year = groups.get("day"), groups.get("year")
+        if year is None:
+            return day is not None and (month, int(day)) in self.days
+        if day is None:
+            return (int(year), month) in self.months
+        return (int(year), month, int(day)) in self.full
 
 
 def redact(text: str, sent: object = None) -> str:
