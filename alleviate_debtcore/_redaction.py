@@ -118,7 +118,8 @@ _DATES: Final = tuple(
     re.compile(rf"(?=(?P<all>{pattern}))", re.IGNORECASE)
     for pattern in (
         r"(?<!\d)(?P<a>\d{1,4})[\W_]+(?P<b>\d{1,2})[\W_]+(?P<c>\d{1,4})(?!\d)",
-        rf"{_NOT_LETTER}{_MONTH}{_SEP}{_DAY}(?:{_SEP}{_YEAR})?",
+        # The day's digits may run into the year's ("SEP061957").
+        rf"{_NOT_LETTER}{_MONTH}{_SEP}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:{_SEP}{_YEAR})?(?!\d)",
         rf"(?<!\d){_DAY}{_SEP}(?:of{_SEP})?{_MONTH}(?:{_SEP}{_YEAR})?",
         rf"(?<!\d)(?P<year>\d{{4}}){_SEP}{_MONTH}{_SEP}{_DAY}",
         rf"{_NOT_LETTER}{_MONTH}{_SEP}(?P<year>\d{{4}})(?!\d)",

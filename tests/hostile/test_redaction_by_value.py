@@ -63,6 +63,7 @@ SPELLINGS = [
     "1957-09-06", "1957-9-6", "1957/09/06", "09/06/1957", "9/6/1957", "06/09/1957",
     "6.9.1957", "09-06-57", "19570906", "Sep 6, 1957", "September 6 1957", "Sept. 6th, 1957",
     "6 Sep 1957", "06-Sep-1957", "6th of September 1957", "1957 Sep 06", "SEP 06 1957",
+    "SEP061957",
     # name
     "THOMAS DEVOS", "DEVOS, THOMAS", "Thomas", "devos", "T H O M A S", "D.E.V.O.S",
     # address
@@ -80,6 +81,7 @@ FORBIDDEN = [*SPELLINGS, fullwidth(SSN), fullwidth(LAST), "\u200b".join(LAST.tit
 # Each echo carries several spellings, the way real servers and vendors write them.
 ECHOES = [
     f"ssn {SSN} / dob {DOB} rejected",
+    f"mail {FIRST.lower()}.{LAST.lower()}@example.com bounced",
     f"applicant {FIRST} {LAST}, {STREET}, {CITY} WI {ZIP} does not match the bureau's file",
     *(f"could not verify {spelling}: identity mismatch" for spelling in SPELLINGS),
     "; ".join(SPELLINGS),
