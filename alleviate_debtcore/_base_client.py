@@ -21,6 +21,7 @@ from pydantic import BaseModel as PydanticBaseModel
 from pydantic import JsonValue, ValidationError
 
 from ._models import PayloadModel, UnsetType, field_errors
+from ._redaction import Redactor
 from ._transport import GraphQLResult, GraphQLTransport, OperationKind, SyncGraphQLTransport
 from .errors import GraphQLResponseError, ResponseValidationError
 
@@ -121,9 +122,12 @@ class _ServiceClientBase:
             first = response.errors[0]
             more = f" (and {len(response.errors) - 1} more)" if len(response.errors) > 1 else ""
             code = f" [{first.code}]" if first.code else ""
+            # The details are redacted already; the request id may be the server's (a header).
             raise GraphQLResponseError(
-                f"{response.operation} returned GraphQL errors: {first.message}{code}{more} "
-                f"(request id {response.request_id})",
+                Redactor(response.sent)(
+                    f"{response.operation} returned GraphQL errors: {first.message}{code}{more} "
+                    f"(request id {response.request_id})"
+                ),
                 errors=response.errors,
                 partial_data=response.data,
                 partial=partial,
@@ -139,14 +143,19 @@ class _ServiceClientBase:
             # exc.errors() builds a dict per error: for a huge mismatching body (one error per
             # debt) that alone was tens of times the body's size, so only a few are listed.
             count = exc.error_count()
-            errors = field_errors(exc, limit=3) if count <= _LISTED_ERRORS_MAX else []
+            redact = Redactor(response.sent)
+            errors = (
+                field_errors(exc, limit=3, redact=redact) if count <= _LISTED_ERRORS_MAX else []
+            )
         listed = "; ".join(str(e) for e in errors)
         if count > len(errors):
             listed += f"; and {count - len(errors)} more" if errors else f"{count} mismatches"
         raise ResponseValidationError(
-            f"{response.operation} on {self.service}: the response does not match the "
-            f"generated models ({listed}); the server's schema may have changed: see "
-            "`debtcore schema diff`",
+            redact(
+                f"{response.operation} on {self.service}: the response does not match the "
+                f"generated models ({listed}); the server's schema may have changed: see "
+                "`debtcore schema diff`"
+            ),
             errors=errors,
             service=self.service,
             operation=response.operation,
@@ -155,9 +164,10 @@ class _ServiceClientBase:
 
     def payload(self, payload: PayloadT, response: GraphQLResult) -> PayloadT:
         """An operation's ``{data, errors}`` payload (``None`` where the schema lets the root
-        field be null), stamped with the call's request id."""
+        field be null), stamped with the call's request id and variables (what a
+        ``PayloadError`` from it redacts)."""
         if payload is not None:
-            payload._stamp(response.request_id)  # pyright: ignore[reportPrivateUsage]
+            payload._stamp(response.request_id, response.sent)  # pyright: ignore[reportPrivateUsage]
         return payload
 
 

@@ -11,7 +11,7 @@ from typing import Any, Final, cast
 import httpx
 
 from . import _json
-from ._redaction import redact_server_message
+from ._redaction import Redactor
 from .errors import (
     APIStatusError,
     GraphQLErrorDetail,
@@ -46,17 +46,26 @@ class GraphQLResult:
     The body is decoded on first access to ``data`` or ``errors`` (``ResponseDecodeError`` when
     it is not a GraphQL JSON object): the generated methods first try to validate the raw bytes
     into their typed models in one pass, and only a response with errors needs the dicts.
+    ``sent`` is the call's variables: what error texts built from this response redact
+    (``_redaction``); only kept, never read, on the success path.
     """
 
-    __slots__ = ("_decoded", "http_response", "operation", "request_id", "service")
+    __slots__ = ("_decoded", "http_response", "operation", "request_id", "sent", "service")
 
     def __init__(
-        self, *, service: str, operation: str | None, request_id: str, http_response: httpx.Response
+        self,
+        *,
+        service: str,
+        operation: str | None,
+        request_id: str,
+        http_response: httpx.Response,
+        sent: object = None,
     ) -> None:
         self.service = service
         self.operation = operation
         self.request_id = request_id
         self.http_response = http_response
+        self.sent = sent
         self._decoded: tuple[dict[str, Any] | None, list[GraphQLErrorDetail]] | None = None
 
     @property
@@ -74,16 +83,19 @@ class GraphQLResult:
     def _decode(self) -> tuple[dict[str, Any] | None, list[GraphQLErrorDetail]]:
         if self._decoded is None:
             response = self.http_response
+            redact = Redactor(self.sent)
             try:
-                self._decoded = decode_graphql_body(response.content)
+                self._decoded = decode_graphql_body(response.content, redact)
             except ValueError:
                 content_type = response.headers.get("content-type", "no content type")
                 # Not chained: the parser's message may quote the body.
                 raise ResponseDecodeError(
-                    f"{self.operation} on {self.service} answered {response.status_code} with a "
-                    f"body that is not a GraphQL JSON response ({content_type}, "
-                    f"{len(response.content)} bytes, or nested over {_json.MAX_JSON_DEPTH} "
-                    "levels); is the URL a GraphQL endpoint?",
+                    redact(
+                        f"{self.operation} on {self.service} answered {response.status_code} "
+                        f"with a body that is not a GraphQL JSON response ({content_type}, "
+                        f"{len(response.content)} bytes, or nested over {_json.MAX_JSON_DEPTH} "
+                        "levels); is the URL a GraphQL endpoint?"
+                    ),
                     service=self.service,
                     operation=self.operation,
                     request_id=self.request_id,
@@ -91,8 +103,11 @@ class GraphQLResult:
         return self._decoded
 
 
-def decode_graphql_body(content: bytes) -> tuple[dict[str, Any] | None, list[GraphQLErrorDetail]]:
-    """(data, errors) of a GraphQL JSON body; ``ValueError`` when it is not one."""
+def decode_graphql_body(
+    content: bytes, redact: Redactor
+) -> tuple[dict[str, Any] | None, list[GraphQLErrorDetail]]:
+    """(data, errors) of a GraphQL JSON body, the errors' messages, paths and extensions
+    redacted; ``ValueError`` when it is not one."""
     body = _json.loads(content)
     if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
         raise ValueError("not a GraphQL response object")
@@ -100,11 +115,12 @@ def decode_graphql_body(content: bytes) -> tuple[dict[str, Any] | None, list[Gra
     data: object = payload.get("data")
     if data is not None and not isinstance(data, dict):
         raise ValueError("'data' is not an object")
-    errors = _error_details(payload["errors"]) if payload.get("errors") is not None else []
+    raw_errors = payload.get("errors")
+    errors = _error_details(raw_errors, redact) if raw_errors is not None else []
     return cast(dict[str, Any] | None, data), errors
 
 
-def _error_details(raw: object) -> list[GraphQLErrorDetail]:
+def _error_details(raw: object, redact: Redactor) -> list[GraphQLErrorDetail]:
     if not isinstance(raw, list):
         raise ValueError("'errors' is not a list")
     details: list[GraphQLErrorDetail] = []
@@ -115,16 +131,15 @@ def _error_details(raw: object) -> list[GraphQLErrorDetail]:
         message, path, locations, extensions = (
             entry.get(key) for key in ("message", "path", "locations", "extensions")
         )
+        # The server may echo a value anywhere it writes text, not only in the message.
         details.append(
             GraphQLErrorDetail(
-                redact_server_message(message if isinstance(message, str) else ""),
-                path=cast(list[str | int], path) if isinstance(path, list) else None,
+                redact(message if isinstance(message, str) else ""),
+                path=redact.json(path) if isinstance(path, list) else None,
                 locations=cast(list[dict[str, int]], locations)
                 if isinstance(locations, list)
                 else None,
-                extensions=cast(dict[str, Any], extensions)
-                if isinstance(extensions, dict)
-                else None,
+                extensions=redact.json(extensions) if isinstance(extensions, dict) else None,
             )
         )
     return details
@@ -148,19 +163,22 @@ def status_error(
     operation: str | None,
     request_id: str,
     retry_after: float | None,
+    sent: object = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx response, with the server's first GraphQL error message
-    (redacted) when the body carries one."""
+    when the body carries one; the message is redacted of ``sent`` (the call's variables)."""
     cls = status_error_class(response.status_code)
+    redact = Redactor(sent)
     detail = ""
     try:
-        _, errors = decode_graphql_body(response.content)
+        _, errors = decode_graphql_body(response.content, redact)
     except ValueError:
         pass
     else:
         if errors and errors[0].message:
             detail = f": {errors[0].message}"
-    message = (
+    # The request id may be the server's (a header): it is redacted with the rest.
+    message = redact(
         f"{operation} on {service} failed with HTTP {response.status_code}{detail} "
         f"(request id {request_id})"
     )

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, ConfigDict, ValidationError
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic.alias_generators import to_camel
 
+from ._redaction import Redactor
 from .errors import FieldError, InputValidationError
 
 __all__ = [
@@ -99,25 +100,30 @@ class BaseModel(PydanticBaseModel):
 
 
 def field_errors(
-    exc: ValidationError, *, prefix: str = "", limit: int | None = None
+    exc: ValidationError, *, prefix: str = "", limit: int | None = None, redact: Redactor
 ) -> list[FieldError]:
-    """Paths and reasons of a pydantic error, without its inputs (they may be applicant data)."""
+    """Paths and reasons of a pydantic error, without its inputs (they may be applicant data),
+    redacted: a path may hold a key and a reason a tag from the data."""
     found: list[FieldError] = []
     for error in exc.errors(include_input=False, include_url=False, include_context=False):
         path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
-        found.append(FieldError(path, error["msg"]))
+        found.append(FieldError(redact(path), redact(error["msg"])))
         if limit is not None and len(found) >= limit:
             break
     return found
 
 
 def input_error(exc: ValidationError, *, prefix: str = "", what: str = "") -> InputValidationError:
-    """``InputValidationError`` for a failed input validation; the pydantic error is not kept."""
-    errors = field_errors(exc, prefix=prefix)
+    """``InputValidationError`` for a failed input validation; the pydantic error is not kept.
+
+    Redacted of the failing inputs, the only values a pydantic reason could quote."""
+    inputs = [e.get("input") for e in exc.errors(include_url=False, include_context=False)]
+    redact = Redactor(inputs)
+    errors = field_errors(exc, prefix=prefix, redact=redact)
     shown = "; ".join(str(e) for e in errors[:5])
     more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
     return InputValidationError(
-        f"invalid {what or 'input'}, nothing was sent: {shown}{more}", errors=errors
+        redact(f"invalid {what or 'input'}, nothing was sent: {shown}{more}"), errors=errors
     )
 
 
@@ -185,16 +191,18 @@ def _validate_input(validate: Callable[[], object], model: type) -> InputValidat
 class PayloadModel(BaseModel):
     """Base of every operation's ``{data, errors}`` payload; ``request_id`` names the call."""
 
-    # A slot, not a pydantic private attribute: those cost an extra Python call per instance.
-    __slots__ = ("_request_id",)
+    # Slots, not pydantic private attributes: those cost an extra Python call per instance.
+    # _sent: the call's variables, what a PayloadError from this payload redacts (_payload).
+    __slots__ = ("_request_id", "_sent")
 
     @property
     def request_id(self) -> str | None:
         """The id of the HTTP call that returned this payload (quote it to support)."""
         return cast(str | None, getattr(self, "_request_id", None))
 
-    def _stamp(self, request_id: str) -> None:
+    def _stamp(self, request_id: str, sent: object = None) -> None:
         object.__setattr__(self, "_request_id", request_id)
+        object.__setattr__(self, "_sent", sent)
 
 
 class OpenStrEnum(StrEnum):

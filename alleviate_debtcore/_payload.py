@@ -6,19 +6,25 @@ same rule for payloads obtained through ``with_payload``, stricter by default.
 
 Every Debt Core operation answers ``{ data, errors }`` inside GraphQL's own ``data``; ``errors``
 is where the API reports business failures (a missing field for a pull source, a stale
-revision, an invalid first payment date...).
+revision, an invalid first payment date...). Each message reads ``CODE`` or ``CODE: detail``
+(``NOT_FOUND: no credit report with creditReportId cr-1``); a ``NOT_FOUND`` among them raises
+``NotFoundError``, any other ``PayloadError``. The exception's text is redacted of the values
+the call sent (``_redaction``); its ``messages``, ``errors`` and ``data`` are the payload's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeVar, cast
+from typing import Final, Protocol, TypeVar, cast
 
-from .errors import PayloadError
+from ._redaction import Redactor
+from .errors import NotFoundError, PayloadError
 
 __all__ = ["payload_data", "unwrap"]
 
 DataT = TypeVar("DataT", covariant=True)
+
+NOT_FOUND: Final = "NOT_FOUND"
 
 
 class _ErrorItem(Protocol):
@@ -43,6 +49,10 @@ def _messages(item: _ErrorItem) -> list[str]:
     return [m for m in message if m is not None]
 
 
+def _code(message: str) -> str:
+    return message.partition(":")[0].strip()
+
+
 def payload_data(payload: _Payload[DataT] | None) -> DataT:
     """``payload.data`` when there is some (errors or not), else ``PayloadError``."""
     if payload is not None and payload.data is not None:
@@ -60,8 +70,8 @@ def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
     ``partial=True`` returns the data whenever there is some, errors or not (what the methods
     without ``with_payload`` do): eligibility reviews list per-debt findings (items with a
     ``debtId``) in ``errors`` beside a valid review, and offers may return plans with a warning.
-    Without data, ``PayloadError`` is raised either way; it keeps any data in ``.data`` and the
-    call's ``request_id``.
+    Without data, ``PayloadError`` is raised either way (``NotFoundError`` when an error is
+    ``NOT_FOUND``); it keeps any data in ``.data`` and the call's ``request_id``.
     """
     if payload is None:
         raise PayloadError("the operation returned a null payload", messages=[], errors=[])
@@ -72,8 +82,11 @@ def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
     if errors:
         messages = [text for item in errors for text in _messages(item)]
         summary = "; ".join(messages) or "no message"
-        raise PayloadError(
-            f"the API reported {len(errors)} error(s): {summary} (request id {request_id})",
+        cls = NotFoundError if any(_code(text) == NOT_FOUND for text in messages) else PayloadError
+        # The messages may echo what the call sent (and the request id is the server's).
+        redact = Redactor(getattr(payload, "_sent", None))
+        raise cls(
+            redact(f"the API reported {len(errors)} error(s): {summary} (request id {request_id})"),
             messages=messages,
             errors=errors,
             data=payload.data,
@@ -81,7 +94,7 @@ def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
         )
     if payload.data is None:
         raise PayloadError(
-            f"the operation returned no data and no errors (request id {request_id})",
+            Redactor()(f"the operation returned no data and no errors (request id {request_id})"),
             messages=[],
             errors=[],
             request_id=request_id,

@@ -85,6 +85,7 @@ class _Call:
     client_request_id: str
     policy: RetryPolicy
     max_response_size: int
+    sent: Mapping[str, Any] | None  # the variables: what its error texts redact (_redaction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ def _prepare(
         client_request_id=client_request_id,
         policy=options.retry_policy,
         max_response_size=options.max_response_size,
+        sent=variables,
     )
 
 
@@ -181,6 +183,7 @@ def _read(
             operation=call.operation,
             request_id=request_id,
             http_response=response,
+            sent=call.sent,
         )
     retry_after = parse_retry_after(response.headers)
     error = status_error(
@@ -189,6 +192,7 @@ def _read(
         operation=call.operation,
         request_id=request_id,
         retry_after=retry_after,
+        sent=call.sent,
     )
     return _Failure(error, retryable_status(response.status_code, call.kind), retry_after)
 

@@ -38,7 +38,10 @@ Catch ``DebtCoreError`` to catch them all. The tree::
 
 Messages say what to do next and never contain secrets, tokens or applicant data: only status
 codes, operation names, request ids, OAuth error codes and the server's own error texts for
-GraphQL and payload errors.
+GraphQL and payload errors, with the values the call sent (in any spelling) and SSN- or
+date-shaped numbers removed (``_redaction``, the one redaction of every error text). Attributes
+holding the server's answer (``data``, ``errors``, ``messages``, ``partial_data``) are kept as
+they came.
 """
 
 from __future__ import annotations
@@ -413,7 +416,8 @@ class PayloadError(DebtCoreError):
     """An operation's payload reported business errors in its ``errors`` list.
 
     ``messages`` flattens every error's message; ``errors`` keeps the typed error items,
-    ``data`` whatever the payload returned beside them, and ``request_id`` the call's id.
+    ``data`` whatever the payload returned beside them, and ``request_id`` the call's id. These
+    are the server's answer as it came; the exception's text is redacted of what the call sent.
     """
 
     def __init__(
@@ -433,7 +437,9 @@ class PayloadError(DebtCoreError):
 
 
 class NotFoundError(PayloadError):
-    """The payload reported ``NOT_FOUND``: no record has the id (or key) that was asked for."""
+    """The payload reported ``NOT_FOUND``: no record has the id (or key) that was asked for.
+
+    Raised when any of its errors' messages reads ``NOT_FOUND`` or ``NOT_FOUND: detail``."""
 
 
 class SchemaToolError(DebtCoreError):
