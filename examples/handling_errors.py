@@ -13,6 +13,7 @@ from alleviate_debtcore import (
     AsyncDebtCore,
     CredentialError,
     InputValidationError,
+    NotFoundError,
     PayloadError,
 )
 
@@ -31,13 +32,17 @@ async def main() -> None:
                 uw_result_id="no-such-review", first_payment_date="2020-01-01"
             )
         except PayloadError as error:
-            print(f"business error: {error.messages} (request id {error.request_id})")
+            # str(error) has the values this call sent removed; error.messages is the server's
+            # answer as it came, which may quote them: don't log it.
+            print(f"business error: {error} (request id {error.request_id})")
         # Transport, HTTP and GraphQL failures raise typed APIError subclasses with request ids;
         # token failures raise CredentialError subclasses with the Entra error code.
         try:
             await debtcore.enrollment.enrollment_status("unknown", timeout=5)
-        except PayloadError as error:  # the API answered: no such enrollment
-            print(f"business error: {error.messages} (request id {error.request_id})")
+        except NotFoundError as error:  # a PayloadError: the API answered, no such enrollment
+            print(f"not found (request id {error.request_id}): {error}")
+        except PayloadError as error:
+            print(f"business error: {error} (request id {error.request_id})")
         except CredentialError as error:
             print(f"token problem: {error.oauth_error} {error.aadsts_code}: {error}")
         except APIError as error:
