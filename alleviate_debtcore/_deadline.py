@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import AsyncGenerator, Generator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final
 
 import httpx
 
-from .errors import TokenEndpointError
+from .errors import TokenEndpointError, TokenWaitTimeoutError
 
 __all__ = [
     "Deadline",
@@ -29,7 +30,9 @@ __all__ = [
     "enter_token_step",
     "leave_token_step",
     "token_step_ran_out",
+    "token_wait_ran_out",
     "wait_budget",
+    "waiting_for",
     "with_deadline",
 ]
 
@@ -54,16 +57,20 @@ class Deadline:
     """A point in monotonic time by which the call must end (None: no limit).
 
     ``token_step`` is True while the call waits for an access token, so that running out of time
-    there is reported as a ``TokenEndpointError`` rather than an API timeout.
+    there is reported as a ``TokenEndpointError`` rather than an API timeout; ``waiting_for``
+    names a wait on someone else's token request (``waiting_for()``), reported as a
+    ``TokenWaitTimeoutError``.
     """
 
-    __slots__ = ("budget", "clipped_at", "expires_at", "token_step")
+    __slots__ = ("budget", "clipped_at", "expires_at", "token_step", "waiting_for", "waiting_since")
 
     def __init__(self, budget: float | None) -> None:
         self.budget = budget
         self.clipped_at = now = time.monotonic()
         self.expires_at = None if budget is None else now + budget
         self.token_step = False
+        self.waiting_for: str | None = None
+        self.waiting_since = now
 
     def remaining(self) -> float | None:
         """Seconds left (0 when expired), or None without a limit."""
@@ -110,6 +117,34 @@ def token_step_ran_out(deadline: Deadline) -> TokenEndpointError:
         f"no access token within the call's timeout of {deadline.budget:g} s: the Entra ID token "
         "endpoint is slow or unreachable; check network access to it, or raise the timeout"
     )
+
+
+def token_wait_ran_out(deadline: Deadline) -> TokenWaitTimeoutError:
+    """The call's time ran out in the wait ``waiting_for()`` named."""
+    waited_for = deadline.waiting_for or "another token request"
+    waited = time.monotonic() - deadline.waiting_since
+    return TokenWaitTimeoutError(
+        f"no access token within the call's timeout of {deadline.budget:g} s: waited "
+        f"{waited:.2f} s for {waited_for}, which has not finished (the token endpoint may be "
+        "slow); raise the timeout or retry later",
+        waited_for=waited_for,
+        waited=waited,
+    )
+
+
+@contextmanager
+def waiting_for(what: str) -> Generator[Deadline | None]:
+    """Marks the running call as waiting for ``what`` (someone else's token request), so that
+    running out of time there is a ``TokenWaitTimeoutError`` naming it, wherever the time runs
+    out: in the wait itself or in the async attempt's ``asyncio.timeout``. The mark stays when
+    the wait is interrupted, for that handler to read; it is cleared when the wait ends."""
+    deadline = current_deadline.get()
+    if deadline is None:
+        yield None
+        return
+    deadline.waiting_for, deadline.waiting_since = what, time.monotonic()
+    yield deadline
+    deadline.waiting_for = None
 
 
 class DeadlineAware:

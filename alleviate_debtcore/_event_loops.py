@@ -7,6 +7,9 @@ async generator is registered with the loop, and ``asyncio.run`` (like pytest-as
 async generators before closing its loop. The next loop then gets a fresh client; there is only
 ever one. Using it from a second loop while the first is still running (another thread) raises
 ``EventLoopError``.
+
+In a forked child the client, its pooled connections and its loop binding are forgotten, not
+closed (``_fork``): the child's first call makes a fresh client on the child's own loop.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 
 import httpx
 
-from .errors import ConfigurationError, EventLoopError
+from ._fork import fork_generation, on_fork_in_child
+from ._pools import forget_connections
+from .errors import ClientClosedError, EventLoopError
 
 __all__ = ["LoopBoundAsyncClient"]
 
@@ -27,7 +32,16 @@ __all__ = ["LoopBoundAsyncClient"]
 class LoopBoundAsyncClient:
     """Hands out the AsyncClient for the running loop; ``aclose()`` from any loop closes it."""
 
-    __slots__ = ("_client", "_closed", "_factory", "_guard", "_lock", "_loop", "_owner")
+    __slots__ = (
+        "__weakref__",
+        "_client",
+        "_closed",
+        "_factory",
+        "_guard",
+        "_lock",
+        "_loop",
+        "_owner",
+    )
 
     def __init__(self, factory: Callable[[], httpx.AsyncClient], *, owner: str) -> None:
         self._factory = factory
@@ -37,6 +51,7 @@ class LoopBoundAsyncClient:
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._guard: AsyncGenerator[None] | None = None
         self._closed = False
+        on_fork_in_child(self, LoopBoundAsyncClient._after_fork)
 
     @property
     def client(self) -> httpx.AsyncClient | None:
@@ -51,7 +66,7 @@ class LoopBoundAsyncClient:
             return client
         with self._lock:
             if self._closed:
-                raise ConfigurationError(f"this {self._owner} is closed; create a new one")
+                raise ClientClosedError(f"this {self._owner} is closed; create a new one")
             client = self._client
             bound = self._loop() if self._loop is not None else None
             if client is not None and bound is loop:
@@ -91,14 +106,28 @@ class LoopBoundAsyncClient:
         else:  # a stopped loop: nothing can run on it now
             _finish_now(guard)
 
+    def _after_fork(self) -> None:
+        """In a forked child: forget the parent's client, connections and loop (the loop's
+        thread is not in this process); the next ``get()`` makes a fresh client."""
+        self._lock = threading.Lock()
+        client, guard = self._client, self._guard
+        self._client = self._loop = self._guard = None
+        if client is not None:
+            forget_connections(client)
+        if guard is not None:
+            # Finished now, it closes nothing (other fork generation) and is never finalized on
+            # the parent's loop, whose wake-up pipe this child shares.
+            _finish_now(guard)
+
     @staticmethod
     async def _close_with_loop(
         client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop
     ) -> AsyncGenerator[None]:
+        generation = fork_generation()
         try:
             yield
         finally:
-            if not loop.is_closed() and _running_loop() is loop:
+            if generation == fork_generation() and not loop.is_closed() and _running_loop() is loop:
                 await client.aclose()
 
 

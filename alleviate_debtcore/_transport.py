@@ -10,24 +10,38 @@ one auth object, one set of options.
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import logging
 import random
+import sys
 import time
 import uuid
+import warnings
+from asyncio import _get_running_loop  # pyright: ignore[reportPrivateUsage]
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import httpx
-from pydantic_core import to_json
+from pydantic_core import PydanticSerializationError, to_json
 
-from ._deadline import Deadline, call_budget, current_deadline, token_step_ran_out, with_deadline
+from ._deadline import (
+    Deadline,
+    call_budget,
+    current_deadline,
+    token_step_ran_out,
+    token_wait_ran_out,
+    with_deadline,
+)
+from ._environment import is_loopback
 from ._event_loops import LoopBoundAsyncClient
+from ._fork import on_fork_in_child
 from ._graphql_response import GraphQLResult, request_id_of, status_error
 from ._http import CLIENT_AUTH, BodyTooLarge, UseClientAuth, send_async, send_sync
 from ._logging import redact_headers
 from ._options import DEFAULT_TIMEOUT, TransportOptions, resolve_timeout, validate_headers
+from ._pools import forget_connections
 from ._retry import (
     DEFAULT_MAX_RETRIES,
     RetryPolicy,
@@ -42,8 +56,9 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
-    ConfigurationError,
+    ClientClosedError,
     DebtCoreError,
+    InputValidationError,
     ResponseDecodeError,
     ResponseTooLargeError,
 )
@@ -64,6 +79,7 @@ logger = logging.getLogger("alleviate_debtcore.transport")
 OperationKind = Literal["query", "mutation"]
 
 CLIENT_REQUEST_ID_HEADER: Final = "x-client-request-id"
+_PACKAGE: Final = __name__.partition(".")[0]  # "alleviate_debtcore"
 
 
 # --- decisions shared by both faces -------------------------------------------------------------
@@ -117,7 +133,16 @@ def _prepare(
     call_timeout = resolve_timeout(timeout, default=options.timeout)
     # Variables arrive JSON-ready (ServiceClient.execute dumps the models); pydantic-core
     # encodes in Rust, several times faster than json.dumps for the same bytes.
-    body = to_json({"query": query, "operationName": operation_name, "variables": variables or {}})
+    try:
+        body = to_json(
+            {"query": query, "operationName": operation_name, "variables": variables or {}}
+        )
+    except (PydanticSerializationError, ValueError):
+        # pydantic-core's message quotes the value (applicant data): say what, not which.
+        raise InputValidationError(
+            f"{operation_name}: an argument cannot be sent as JSON (a string holding a lone "
+            "surrogate such as '\\ud800', or a value with no JSON form); nothing was sent"
+        ) from None
     # A correlation id, not a secret: the Mersenne Twister is enough and avoids a syscall.
     client_request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
     request_headers = {
@@ -216,6 +241,19 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
             retryable=False,
             cause=exc,
         )
+    elif isinstance(exc, httpx.ConnectError) and is_loopback(call.url.host) and _refused(exc):
+        # Nothing listens on this machine's port: retrying cannot help, and the likely cause
+        # is a local sandbox that is not running.
+        return _Failure(
+            APIConnectionError(
+                f"{call.operation} on {call.service}: {call.url.host}:{call.url.port} refused "
+                "the connection; nothing listens there. If it is the local sandbox, it may not "
+                "be running: start it with `debtcore sandbox`",
+                **_where(call),
+            ),
+            retryable=False,
+            cause=exc,
+        )
     else:
         error = APIConnectionError(
             f"{call.operation} on {call.service} failed before a response arrived ({name}); "
@@ -224,6 +262,23 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
         )
     retryable = isinstance(exc, httpx.TransportError) and retryable_transport_error(exc, call.kind)
     return _Failure(error, retryable, cause=exc)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection refusal is in ``exc``'s chain (anyio wraps it in an OSError)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ECONNREFUSED:
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
 
 
 def _too_large(call: _Call, exc: BodyTooLarge) -> ResponseTooLargeError:
@@ -237,6 +292,8 @@ def _too_large(call: _Call, exc: BodyTooLarge) -> ResponseTooLargeError:
 
 
 def _out_of_time(call: _Call, deadline: Deadline) -> DebtCoreError:
+    if deadline.waiting_for is not None:  # the time ran out behind another token request
+        return token_wait_ran_out(deadline)
     if deadline.token_step:
         return token_step_ran_out(deadline)
     return APITimeoutError(
@@ -298,6 +355,37 @@ def _build_request(
     )
 
 
+class _Lifecycle:
+    """What a transport shares with the transports ``with_options`` derives from it."""
+
+    __slots__ = ("closed", "warned_in_loop")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.warned_in_loop = False
+
+
+def _closed_error(given_client_closed: bool) -> ClientClosedError:
+    if given_client_closed:
+        return ClientClosedError("the http_client given to this client is closed")
+    return ClientClosedError("this client is closed; create a new one")
+
+
+def _warn_in_loop(state: _Lifecycle) -> None:
+    state.warned_in_loop = True  # once per client, however many threads race here
+    # Point at the caller's line: the first frame outside this package (generated code included).
+    level, frame = 2, sys._getframe(1)  # pyright: ignore[reportPrivateUsage]
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
+    warnings.warn(
+        "the blocking DebtCore was called inside a running event loop: every call blocks the "
+        "loop until it returns. Use AsyncDebtCore in async code (or run DebtCore calls in a "
+        "thread, e.g. asyncio.to_thread)",
+        RuntimeWarning,
+        stacklevel=level,
+    )
+
+
 # --- the two faces ------------------------------------------------------------------------------
 
 
@@ -316,13 +404,18 @@ class GraphQLTransport:
         auth: httpx.Auth | None = None,
         options: TransportOptions | None = None,
         _pool: LoopBoundAsyncClient | None = None,
+        _state: _Lifecycle | None = None,
     ) -> None:
         self.options = options or TransportOptions()
         self.auth = auth
         self._http_client = http_client
         self._pool = _pool
+        self._state = _state or _Lifecycle()
         if http_client is None and _pool is None:
+            # It forgets its connections and event loop in a forked child itself.
             self._pool = LoopBoundAsyncClient(httpx.AsyncClient, owner="AsyncDebtCore")
+        elif http_client is not None and _state is None:
+            on_fork_in_child(self, GraphQLTransport._after_fork)
         self._auth: httpx.Auth | UseClientAuth = (
             with_deadline(auth) if auth is not None else CLIENT_AUTH
         )
@@ -343,6 +436,7 @@ class GraphQLTransport:
             auth=self.auth,
             options=self.options.with_overrides(timeout=timeout, max_retries=max_retries),
             _pool=self._pool,
+            _state=self._state,
         )
         derived._auth = self._auth
         return derived
@@ -381,13 +475,25 @@ class GraphQLTransport:
                 span.set_attribute("debtcore.request_id", result.request_id)
             return result
 
+    def _after_fork(self) -> None:
+        assert self._http_client is not None
+        forget_connections(self._http_client)
+
     async def _client(self) -> httpx.AsyncClient:
+        if self._state.closed:
+            raise _closed_error(False)
         if self._http_client is not None:
             if self._http_client.is_closed:
-                raise ConfigurationError("the http_client given to this client is closed")
+                raise _closed_error(True)
             return self._http_client
         assert self._pool is not None
         return await self._pool.get()
+
+    def _closed_under(self, client: httpx.AsyncClient) -> ClientClosedError | None:
+        """The error for a call whose client was closed while it ran, if it was."""
+        if self._state.closed or client.is_closed:
+            return _closed_error(self._http_client is not None and not self._state.closed)
+        return None
 
     async def _send_with_retries(self, call: _Call) -> GraphQLResult:
         deadline = Deadline(call_budget(call.timeout))
@@ -395,6 +501,8 @@ class GraphQLTransport:
         try:
             client = await self._client()
             for attempt in range(call.retries + 1):
+                if closed := self._closed_under(client):
+                    raise closed
                 started = time.perf_counter()
                 request = _build_request(client, call, deadline)
                 try:
@@ -403,11 +511,19 @@ class GraphQLTransport:
                         response = await send_async(
                             client, request, auth=self._auth, max_size=call.max_response_size
                         )
+                except DebtCoreError:  # the auth's own (a TokenWaitTimeoutError is a TimeoutError)
+                    raise
                 except TimeoutError:
                     raise _out_of_time(call, deadline) from None
                 except BodyTooLarge as exc:
                     raise _too_large(call, exc) from None
-                except httpx.RequestError as exc:
+                except (httpx.RequestError, RuntimeError) as exc:
+                    # Closed under us (aclose() during the call): httpx says "Cannot send a
+                    # request, as the client has been closed" or fails the read.
+                    if closed := self._closed_under(client):
+                        raise closed from None
+                    if not isinstance(exc, httpx.RequestError):
+                        raise
                     failure = _exchange_failed(call, exc)
                 else:
                     outcome = _read(call, response, attempt, started)
@@ -423,7 +539,9 @@ class GraphQLTransport:
             current_deadline.reset(published)
 
     async def aclose(self) -> None:
-        """Close the AsyncClient this transport made (from any event loop). Idempotent."""
+        """Close the AsyncClient this transport made (from any event loop); a given one is left
+        open. Later calls, and those still running, raise ``ClientClosedError``. Idempotent."""
+        self._state.closed = True
         if self._pool is not None:
             await self._pool.aclose()
 
@@ -442,12 +560,16 @@ class SyncGraphQLTransport:
         http_client: httpx.Client | None = None,
         auth: httpx.Auth | None = None,
         options: TransportOptions | None = None,
-        _owns_client: bool | None = None,
+        _state: _Lifecycle | None = None,
     ) -> None:
         self.options = options or TransportOptions()
         self.auth = auth
-        self._owns_client = http_client is None if _owns_client is None else _owns_client
+        self._derived = _state is not None
+        self._state = _state or _Lifecycle()
+        self._given_client = http_client is not None
         self.http_client = http_client if http_client is not None else httpx.Client()
+        if not self._derived:  # one registration per connection pool
+            on_fork_in_child(self, SyncGraphQLTransport._after_fork)
         self._auth: httpx.Auth | UseClientAuth = (
             with_deadline(auth) if auth is not None else CLIENT_AUTH
         )
@@ -461,8 +583,9 @@ class SyncGraphQLTransport:
             http_client=self.http_client,
             auth=self.auth,
             options=self.options.with_overrides(timeout=timeout, max_retries=max_retries),
-            _owns_client=False,
+            _state=self._state,
         )
+        derived._given_client = self._given_client
         derived._auth = self._auth
         return derived
 
@@ -481,6 +604,8 @@ class SyncGraphQLTransport:
     ) -> GraphQLResult:
         """POST one operation, retrying what the policy allows; raise ``DebtCoreError``s
         otherwise. ``timeout`` bounds the whole call, token included."""
+        if _get_running_loop() is not None and not self._state.warned_in_loop:
+            _warn_in_loop(self._state)
         call = _prepare(
             self.options,
             service=service,
@@ -500,13 +625,22 @@ class SyncGraphQLTransport:
                 span.set_attribute("debtcore.request_id", result.request_id)
             return result
 
+    def _after_fork(self) -> None:
+        forget_connections(self.http_client)
+
+    def _closed(self) -> ClientClosedError | None:
+        """The error for a call on (or during the closing of) a closed client, if it is."""
+        if self._state.closed or self.http_client.is_closed:
+            return _closed_error(self._given_client and not self._state.closed)
+        return None
+
     def _send_with_retries(self, call: _Call) -> GraphQLResult:
-        if self.http_client.is_closed:
-            raise ConfigurationError("this client is closed; create a new one")
         deadline = Deadline(call_budget(call.timeout))
         published = current_deadline.set(deadline)
         try:
             for attempt in range(call.retries + 1):
+                if closed := self._closed():
+                    raise closed
                 if deadline.expired():
                     raise _out_of_time(call, deadline)
                 started = time.perf_counter()
@@ -519,9 +653,17 @@ class SyncGraphQLTransport:
                         max_size=call.max_response_size,
                         deadline=deadline,
                     )
+                except DebtCoreError:
+                    raise
                 except BodyTooLarge as exc:
                     raise _too_large(call, exc) from None
-                except httpx.RequestError as exc:
+                except (httpx.RequestError, RuntimeError) as exc:
+                    # Closed by another thread during the call: httpx says "Cannot send a
+                    # request, as the client has been closed" or fails the read.
+                    if closed := self._closed():
+                        raise closed from None
+                    if not isinstance(exc, httpx.RequestError):
+                        raise
                     failure = _exchange_failed(call, exc)
                 else:
                     outcome = _read(call, response, attempt, started)
@@ -537,6 +679,11 @@ class SyncGraphQLTransport:
             current_deadline.reset(published)
 
     def close(self) -> None:
-        """Close the Client this transport made; a given one is left open. Idempotent."""
-        if self._owns_client:
+        """Close the Client this transport made; a given one is left open. Later calls, and
+        those still running, raise ``ClientClosedError``. Idempotent; closing a transport
+        ``with_options`` made closes nothing."""
+        if self._derived:
+            return
+        self._state.closed = True
+        if not self._given_client:
             self.http_client.close()

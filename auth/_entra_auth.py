@@ -19,7 +19,11 @@ from alleviate_debtcore._deadline import (
     begin_token_step,
     end_token_step,
     leave_token_step,
+    token_wait_ran_out,
+    wait_budget,
+    waiting_for,
 )
+from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
 from ._azure import AzureCredential, AzureCredentialAdapter, is_azure_credential
@@ -38,6 +42,9 @@ _JITTER_MAX = 60.0
 _REFRESH_RETRY_DELAY = 30.0
 # While another process refreshes the shared token, the due one serves this long between looks.
 _PEER_RECHECK_DELAY = 1.0
+# What a call waits for behind the fetch lock (TokenWaitTimeoutError.waited_for).
+_THREAD_FETCH = "another thread's token request for this client"
+_TASK_FETCH = "another task's token request for this client"
 
 
 class EntraAuth(httpx.Auth, DeadlineAware):
@@ -106,6 +113,7 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         self._next_refresh_attempt = 0.0
         self._fetch_count = 0
         self._last_failure: tuple[int, Exception] | None = None
+        on_fork_in_child(self, EntraAuth._after_fork)
 
     @property
     def scope(self) -> str:
@@ -180,7 +188,8 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         lock = self._loop_lock()
         if token is not None and lock.locked():
             return token  # another task is refreshing it: don't queue behind the refresh
-        async with lock:
+        await self._wait_for_task_fetch(lock)
+        try:
             token, due = self._lookup()
             if token is not None and not due:
                 return token
@@ -208,6 +217,8 @@ class EntraAuth(httpx.Auth, DeadlineAware):
                 if self._shared is not None:
                     # Publish before unlocking, so that waiting processes find the new token.
                     await self._shared.aend(owner, stored)
+        finally:
+            lock.release()
 
     def get_token_sync(self) -> AccessToken:
         """The cached token, fetched or refreshed first when needed (the sync flow's path)."""
@@ -216,7 +227,7 @@ class EntraAuth(httpx.Auth, DeadlineAware):
             return token
         seen = self._fetch_count
         if token is None:
-            self._thread_fetch_lock.acquire()
+            self._wait_for_thread_fetch()
         elif not self._thread_fetch_lock.acquire(blocking=False):
             return token  # another thread is refreshing it
         try:
@@ -248,6 +259,34 @@ class EntraAuth(httpx.Auth, DeadlineAware):
                     self._shared.end(owner, stored)
         finally:
             self._thread_fetch_lock.release()
+
+    async def _wait_for_task_fetch(self, lock: asyncio.Lock) -> None:
+        """Take this loop's fetch lock within the call's time left; running out (here, or in
+        the call's own timeout) is a ``TokenWaitTimeoutError`` naming the wait."""
+        if not lock.locked():
+            await lock.acquire()  # free: no wait to bound (and no timer to arm)
+            return
+        with waiting_for(_TASK_FETCH) as deadline:
+            try:
+                async with asyncio.timeout(wait_budget()):
+                    await lock.acquire()
+            except TimeoutError:
+                if deadline is None:  # pragma: no cover - wait_budget() is None without one
+                    raise
+                raise token_wait_ran_out(deadline) from None
+
+    def _wait_for_thread_fetch(self) -> None:
+        """Take the fetch lock within the call's time left, or raise ``TokenWaitTimeoutError``:
+        the thread holding it may be stuck on a stalled token endpoint."""
+        if self._thread_fetch_lock.acquire(blocking=False):
+            return
+        with waiting_for(_THREAD_FETCH) as deadline:
+            budget = wait_budget()
+            if budget is None:
+                self._thread_fetch_lock.acquire()
+            elif not self._thread_fetch_lock.acquire(timeout=budget):
+                assert deadline is not None  # a budget comes from the call's deadline
+                raise token_wait_ran_out(deadline)
 
     async def _renew_async(self, rejected: AccessToken) -> AccessToken | None:
         self._drop_if_current(rejected)
@@ -385,6 +424,24 @@ class EntraAuth(httpx.Auth, DeadlineAware):
             return lock
 
     # --- lifecycle ----------------------------------------------------------------------------
+
+    def _after_fork(self) -> None:
+        """In a forked child: new locks (a parent thread may have held one at the fork; its
+        fetch will never finish here), no event-loop locks and no in-flight state. The cached
+        token is kept: it is the same identity's, valid in any process."""
+        self._state_lock = threading.Lock()
+        self._thread_fetch_lock = threading.Lock()
+        self._loop_locks = weakref.WeakKeyDictionary()
+        self._last_failure = None
+        self._next_refresh_attempt = 0.0
+        if type(self._cache) is InMemoryTokenCache:
+            # Its lock may have been held at the fork too: a new cache with the same token.
+            # The dict itself is consistent (each of its operations ran under the GIL).
+            tokens: dict[str, AccessToken] = self._cache._tokens  # pyright: ignore[reportPrivateUsage]
+            kept = tokens.get(self._key)
+            self._cache = InMemoryTokenCache()
+            if kept is not None:
+                self._cache.set(self._key, kept)
 
     async def aclose(self) -> None:
         """Close the credential's own async HTTP client."""

@@ -9,7 +9,7 @@ import pytest
 from _support import StaticAuth
 from pytest_httpx import HTTPXMock
 
-from alleviate_debtcore import AsyncDebtCore, ConfigurationError, Environment
+from alleviate_debtcore import AsyncDebtCore, ClientClosedError, ConfigurationError, Environment
 from alleviate_debtcore.auth import EntraAuth
 
 CREDS = {"ALLEVIATE_CLIENT_ID": "client-1", "ALLEVIATE_CLIENT_SECRET": "s3cr3t-value"}
@@ -125,7 +125,7 @@ async def test_aclose_is_idempotent_and_spares_a_callers_client(httpx_mock: HTTP
         assert pool is not None and not pool.is_closed
     assert pool.is_closed
     await owned.aclose()
-    with pytest.raises(ConfigurationError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         await owned.offers.with_payload.enrollment_plan(primary_applicant_state="GA")
 
 

@@ -26,6 +26,7 @@ from pytest_httpx import HTTPXMock
 from alleviate_debtcore import (
     APITimeoutError,
     AsyncDebtCore,
+    ClientClosedError,
     ConfigurationError,
     DebtCore,
     DebtCoreError,
@@ -313,7 +314,7 @@ def test_with_options_shares_the_pool_and_closing_it_closes_nothing(
         debtcore.credit.credit_report(REPORT_ID, max_retries=0)  # still open
     debtcore.close()
     debtcore.close()  # idempotent
-    with pytest.raises(ConfigurationError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         debtcore.credit.credit_report(REPORT_ID)
 
 

@@ -16,7 +16,7 @@ from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore import (
     APIConnectionError,
-    ConfigurationError,
+    ClientClosedError,
     InternalServerError,
     RateLimitError,
     RetryPolicy,
@@ -107,7 +107,7 @@ def test_with_options_shares_the_pool_and_close_spares_it(
 def test_a_closed_transport_says_so() -> None:
     sync = SyncGraphQLTransport(auth=StaticAuth())
     sync.close()
-    with pytest.raises(ConfigurationError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         send(sync)
 
 
