@@ -6,6 +6,7 @@ both transports call it. Turning ``data`` into the operation's models is ``_base
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final, cast
 
 import httpx
@@ -38,6 +39,11 @@ RESPONSE_REQUEST_ID_HEADERS: Final = (
 _REQUEST_ID_RANK: Final = {
     name.encode(): rank for rank, name in enumerate(RESPONSE_REQUEST_ID_HEADERS)
 }
+# A request id goes into logs and error attributes unredacted, so only an id-shaped value is
+# taken: at most 128 bytes of letters, digits and a few separators, with both a letter and a digit
+# (a bare number could be an SSN, bare words a name). Anything else (free text, spaces, an echoed
+# value) falls back to our own client request id. A shape check, not a guarantee.
+_ID_SHAPE: Final = re.compile(rb"(?=[^a-zA-Z]*[a-zA-Z])(?=[^0-9]*[0-9])[A-Za-z0-9._:+/=-]{1,128}")
 
 
 class GraphQLResult:
@@ -151,7 +157,11 @@ def request_id_of(response: httpx.Response, fallback: str) -> str:
     best: tuple[int, bytes] | None = None
     for name, value in response.headers.raw:
         rank = _REQUEST_ID_RANK.get(name.lower())
-        if rank is not None and value and (best is None or rank < best[0]):
+        if (
+            rank is not None
+            and (best is None or rank < best[0])
+            and _ID_SHAPE.fullmatch(value) is not None
+        ):
             best = (rank, value)
     return best[1].decode(response.headers.encoding) if best is not None else fallback
 

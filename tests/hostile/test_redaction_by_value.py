@@ -8,12 +8,14 @@ line of each frame, and a literal on the calling line would be "leaked" by the t
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import traceback
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from _raw_server import RawServer, answer, raw_server
 from _support import StaticAuth
@@ -35,6 +37,7 @@ from alleviate_debtcore import (
     UnprocessableEntityError,
     unwrap,
 )
+from alleviate_debtcore._graphql_response import request_id_of
 from alleviate_debtcore._redaction import MAX_TEXT, REDACTED, Redactor, redact
 from alleviate_debtcore.sandbox import SandboxServer
 
@@ -282,9 +285,13 @@ async def test_over_http_both_faces(
         with pytest.raises(expected) as caught:
             await debtcore.credit.pull_credit_report(**APPLICANT)
     assert_clean(caught.value)
-    with DebtCore(**options) as sync_debtcore, pytest.raises(expected) as caught_sync:
-        sync_debtcore.credit.pull_credit_report(**APPLICANT)
-    assert_clean(caught_sync.value)
+
+    def sync_face() -> BaseException:  # in a thread: a blocking client must not run on the loop
+        with DebtCore(**options) as sync_debtcore, pytest.raises(expected) as caught_sync:
+            sync_debtcore.credit.pull_credit_report(**APPLICANT)
+        return caught_sync.value
+
+    assert_clean(await asyncio.to_thread(sync_face))
 
 
 # --- NotFoundError -----------------------------------------------------------------------------
@@ -339,8 +346,12 @@ async def test_the_sandbox_answers_an_unknown_report_with_not_found(sandbox: San
         with pytest.raises(NotFoundError) as caught:
             await debtcore.credit.credit_report("cr-missing")
     assert caught.value.messages[0].startswith("NOT_FOUND")
-    with DebtCore(**options) as sync_debtcore, pytest.raises(NotFoundError):
-        sync_debtcore.credit.credit_report("cr-missing")
+
+    def sync_face() -> None:  # in a thread: a blocking client must not run on the loop
+        with DebtCore(**options) as sync_debtcore, pytest.raises(NotFoundError):
+            sync_debtcore.credit.credit_report("cr-missing")
+
+    await asyncio.to_thread(sync_face)
 
 
 # --- the rules, one by one ------------------------------------------------------------------------
@@ -437,3 +448,21 @@ def test_deeply_nested_extensions_are_redacted() -> None:
         nested = {"inner": [nested]}
     redacted = Redactor(SENT).json(nested)
     assert SSN not in repr(redacted) and REDACTED in repr(redacted)
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [
+        ("srv-42", True),
+        ("0f8fad5b-d9cb-469f-a165-70867728950e", True),
+        ("666023511", False),  # digits only: an SSN
+        ("THOMAS DEVOS", False),  # free text
+        ("DEVOS", False),  # a bare word
+        ("1957-09-06", False),  # no letter: a date
+        ("x" * 129 + "1", False),
+    ],
+)
+def test_server_request_id_is_taken_only_when_id_shaped(header: str, kept: bool) -> None:
+    # The request id reaches logs and error attributes unredacted: free text falls back to ours.
+    response = httpx.Response(200, headers={"x-request-id": header})
+    assert request_id_of(response, "ours") == (header if kept else "ours")
