@@ -57,19 +57,20 @@ install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Create .venv (editable pa
 # Dependency floors: a second venv with every runtime dependency (the package's and its extras')
 # pinned to the lowest version pyproject.toml allows (tests/_floors.py), the test group at its
 # newest. Its wheels stay in $(FLOORS_WHEELHOUSE): only a change of pyproject.toml goes back to
-# the package index. Python 3.11 (CI's floors job): pydantic 2.7's core has no 3.13 wheel.
+# the package index. Needs Python 3.11 or 3.12 (CI's floors job: 3.11): pydantic 2.7's core has
+# no wheel for 3.13.
 FLOORS := .venv-floors
 FLOORS_PY := $(FLOORS)/venv/bin/python
 FLOORS_PINS := $(FLOORS)/floors.txt
 FLOORS_WHEELHOUSE := $(FLOORS)/wheelhouse
 FLOORS_STAMP := $(FLOORS)/.installed
 # The runtime tests: all but those of the tools the test group leaves out (pyright and mypy:
-# test_typing, test_surface_typing, test_docs; build: test_packaging; the benchmark; zizmor;
-# ariadne-codegen: schema update and check) and the wheel-in-a-venv tests, which install the
-# newest versions from .venv/wheelhouse.
+# test_typing, test_surface_typing, test_docs; build and twine: test_packaging, test_release; the
+# benchmark's peers; zizmor; ariadne-codegen: schema update and check) and the wheel-in-a-venv
+# tests, which install the newest versions from .venv/wheelhouse.
 FLOORS_TESTS := tests -p no:cacheprovider \
 	--ignore=tests/test_typing.py --ignore=tests/test_surface_typing.py \
-	--ignore=tests/test_docs.py --ignore=tests/test_packaging.py \
+	--ignore=tests/test_docs.py --ignore=tests/test_packaging.py --ignore=tests/test_release.py \
 	--ignore=tests/test_bench_smoke.py --ignore=tests/test_schema_wheel.py \
 	--ignore=tests/testing/test_example_app.py \
 	--deselect=tests/test_schema_workflows.py::test_zizmor_finds_nothing_in_the_workflows \
@@ -94,7 +95,7 @@ test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The sandbox flow and the runtime t
 	$(BIN)/python -m pip --python $(FLOORS_PY) install --quiet --no-deps --force-reinstall \
 		$(FLOORS)/dist/*.whl
 	$(BIN)/python -m pip --python $(FLOORS_PY) check
-	$(FLOORS)/venv/bin/debtcore demo
+	env -u ALLEVIATE_CLIENT_ID $(FLOORS)/venv/bin/debtcore demo  # the embedded sandbox
 	$(FLOORS)/venv/bin/pytest -q $(FLOORS_TESTS)
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
@@ -122,7 +123,7 @@ pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
 
 test: $(LINKS) lint check-generated pytest ## Everything CI runs: lint, drift check, tests
-test: test-floors
+test: test-floors  # last: the same tests again, on the lowest versions pyproject.toml allows
 
 demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
