@@ -10,7 +10,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
-	wheel-check sandbox-rules clean docs
+	wheel-check sandbox-rules clean docs test-floors dist-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -23,10 +23,14 @@ EDITABLE := --config-settings editable_mode=strict
 LINKS := $(VENV)/.linked
 PACKAGE_DIRS := $(shell find alleviate_debtcore auth generated schemas -type d -not -name __pycache__)
 
+# Every extra but the ones for working on the package (codegen is added below, with the groups).
+RUNTIME_EXTRAS := sandbox,certificates,file-cache,redis,cache-encryption,opentelemetry
+
+# pip >= 25.1 reads the dependency groups (--group).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(EDITABLE)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e '.[$(RUNTIME_EXTRAS),codegen]' --group dev $(EDITABLE)
 	touch $(STAMP) $(LINKS)
 
 $(LINKS): $(STAMP) $(PACKAGE_DIRS)
@@ -55,7 +59,51 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --group docs
 	touch $(DOCS_STAMP)
 
-install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) $(DOCS_STAMP) ## Create .venv (editable package, dev and sandbox extras), node test deps
+install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) $(DOCS_STAMP) ## Create .venv (editable package, every extra, the dev group), node test deps
+
+# Dependency floors: a second venv with every runtime dependency (the package's and its extras')
+# pinned to the lowest version pyproject.toml allows (tests/_floors.py), the test group at its
+# newest. Its wheels stay in $(FLOORS_WHEELHOUSE): only a change of pyproject.toml goes back to
+# the package index. Needs Python 3.11 or 3.12 (CI's floors job: 3.11): pydantic 2.7's core has
+# no wheel for 3.13.
+FLOORS := .venv-floors
+FLOORS_PY := $(FLOORS)/venv/bin/python
+FLOORS_PINS := $(FLOORS)/floors.txt
+FLOORS_WHEELHOUSE := $(FLOORS)/wheelhouse
+FLOORS_STAMP := $(FLOORS)/.installed
+# The runtime tests: all but those of the tools the test group leaves out (pyright and mypy:
+# test_typing, test_surface_typing, test_docs; build and twine: test_packaging, test_release; the
+# benchmark's peers; zizmor; ariadne-codegen: schema update and check) and the wheel-in-a-venv
+# tests, which install the newest versions from .venv/wheelhouse.
+FLOORS_TESTS := tests -p no:cacheprovider \
+	--ignore=tests/test_typing.py --ignore=tests/test_surface_typing.py \
+	--ignore=tests/test_docs.py --ignore=tests/test_packaging.py --ignore=tests/test_release.py \
+	--ignore=tests/test_bench_smoke.py --ignore=tests/test_schema_wheel.py \
+	--ignore=tests/testing/test_example_app.py \
+	--deselect=tests/test_schema_workflows.py::test_zizmor_finds_nothing_in_the_workflows \
+	--deselect=tests/test_schema_workflows.py::test_zizmor_would_catch_the_issues_findings \
+	--deselect=tests/test_schema_diff.py::test_schema_update_copies_and_regenerates_a_safe_change \
+	--deselect=tests/test_schema_diff.py::test_schema_update_refuses_a_change_that_breaks_our_operations \
+	--deselect=tests/test_schema_pull.py::test_cli_diff_and_check_exit_codes
+
+$(FLOORS_STAMP): pyproject.toml tests/_floors.py $(STAMP)
+	mkdir -p $(FLOORS)
+	$(BIN)/python tests/_floors.py > $(FLOORS_PINS)
+	$(BIN)/python -m pip wheel --quiet --wheel-dir $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
+	rm -rf $(FLOORS)/venv
+	$(PYTHON) -m venv --without-pip $(FLOORS)/venv
+	$(BIN)/python -m pip --python $(FLOORS_PY) install --quiet --no-index \
+		--find-links $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
+	touch $(FLOORS_STAMP)
+
+test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The sandbox flow and the runtime tests on the dependency floors
+	rm -rf $(FLOORS)/dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(FLOORS)/dist .
+	$(BIN)/python -m pip --python $(FLOORS_PY) install --quiet --no-deps --force-reinstall \
+		$(FLOORS)/dist/*.whl
+	$(BIN)/python -m pip --python $(FLOORS_PY) check
+	env -u ALLEVIATE_CLIENT_ID $(FLOORS)/venv/bin/debtcore demo  # the embedded sandbox
+	$(FLOORS)/venv/bin/pytest -q $(FLOORS_TESTS)
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -75,12 +123,14 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 	$(BIN)/pyright
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
-	$(BIN)/zizmor --offline .github/workflows/
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/zizmor --offline .github/workflows/ .github/dependabot.yml
 
 pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
 	$(BIN)/pytest -q
 
-test: $(LINKS) lint check-generated docs pytest ## Everything CI runs: lint, drift check, tests
+test: $(LINKS) lint check-generated docs pytest ## Everything CI runs: lint, drift check, docs, tests
+test: test-floors  # last: the same tests again, on the lowest versions pyproject.toml allows
 
 demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
@@ -106,5 +156,9 @@ wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the p
 	cd /tmp && /tmp/debtcore-wheel-venv/bin/python -c "import alleviate_debtcore as a, \
 		alleviate_debtcore.credit, alleviate_debtcore.auth; print('imported', a.__version__)"
 
-clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules
+dist-check: $(LINKS) ## Build the sdist and wheel as a release does and check them (needs the package index)
+	rm -rf dist
+	$(BIN)/python tests/_dist_check.py --outdir dist
+
+clean: ## Remove the virtualenvs and caches
+	rm -rf $(VENV) $(FLOORS) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules

@@ -148,31 +148,13 @@ class InputModel(BaseModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def model_validate(
-        cls,
-        obj: Any,
-        *,
-        strict: bool | None = None,
-        extra: Any = None,
-        from_attributes: bool | None = None,
-        context: Any | None = None,
-        by_alias: bool | None = None,
-        by_name: bool | None = None,
-    ) -> Self:
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        # Options passed through as given: each pydantic 2.x release adds keywords (by_alias,
+        # by_name in 2.11, extra in 2.12), and naming them all would need the newest one.
         result: list[Self] = []
 
         def validate() -> None:
-            result.append(
-                super(InputModel, cls).model_validate(
-                    obj,
-                    strict=strict,
-                    extra=extra,
-                    from_attributes=from_attributes,
-                    context=context,
-                    by_alias=by_alias,
-                    by_name=by_name,
-                )
-            )
+            result.append(super(InputModel, cls).model_validate(obj, **options))
 
         error = _validate_input(validate, cls)
         if error is not None:

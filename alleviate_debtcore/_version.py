@@ -1,3 +1,5 @@
+# pyproject.toml's [project] version is the one source: read back from the installed metadata
+# (tests/test_release.py checks it against CHANGELOG.md and `debtcore --version`).
 from importlib.metadata import PackageNotFoundError, version
 
 try:

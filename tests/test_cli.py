@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,51 @@ def test_cli_reports_the_environment_variable(
     assert main(["schema", "pull", "--service", "credit", "--out", str(tmp_path / "out")]) == 3
     assert "ALLEVIATE_ENVIRONMENT: unknown environment 'staging'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_schema_diff_without_old_compares_with_the_packages_sdl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # An application folder: no schemas/, no queries/; NEW holds one service.
+    monkeypatch.chdir(tmp_path)
+    sdl = (ROOT / "schemas" / "offers.graphql").read_text(encoding="utf-8")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "offers.graphql").write_text(sdl + "\ntype AddedLater { id: ID }\n")
+    assert main(["schema", "diff", "new", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [s["service"] for s in report["services"]] == ["offers"]
+    assert report["operations"] == "the operations alleviate_debtcore was generated from"
+
+
+def test_schema_diff_names_a_missing_old_folder_and_the_way_out(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "credit.graphql").write_text("type Query { a: Int }")
+    assert main(["schema", "diff", "schemas", "new"]) == 3
+    err = capsys.readouterr().err
+    assert f"OLD schemas does not exist (looked in {tmp_path})" in err
+    assert "leave OLD out to compare with the SDL alleviate_debtcore was generated from" in err
+    assert main(["schema", "diff", "new", "elsewhere"]) == 3
+    err = capsys.readouterr().err
+    assert "NEW elsewhere does not exist" in err and "leave OLD out" not in err
+
+
+def test_schema_check_without_ariadne_codegen_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> object:
+        return None if name == "ariadne_codegen" else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    monkeypatch.chdir(ROOT)
+    assert main(["schema", "check"]) == 3
+    err = capsys.readouterr().err
+    assert "ariadne-codegen, which is not installed" in err
+    assert "pip install 'alleviate-debtcore[codegen]'" in err

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 from alleviate_debtcore import InputValidationError
 from alleviate_debtcore._models import is_sensitive
@@ -61,9 +62,9 @@ def test_date_fields_parse_in_models() -> None:
 
 
 def test_unknown_enum_value_from_a_newer_server_parses() -> None:
-    statuses = dict.fromkeys(
-        (f.alias for f in EnrollmentStatusDataFields.model_fields.values() if f.alias), "PENDING"
-    )
+    # to_camel, the models' alias generator: before pydantic 2.12, FieldInfo.alias stays None
+    # until a deferred model is first built.
+    statuses = dict.fromkeys(map(to_camel, EnrollmentStatusDataFields.model_fields), "PENDING")
     statuses |= {"contactId": None, "createDocuments": "AWAITING_SIGNATURE"}
     data = EnrollmentStatusDataFields.model_validate(statuses)
     assert data.create_documents == "AWAITING_SIGNATURE"

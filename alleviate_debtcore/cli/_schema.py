@@ -56,6 +56,7 @@ __all__ = [
     "diff_service",
     "load_operations",
     "load_sdl",
+    "packaged_sdl",
     "pull_schema",
     "schema_changes",
     "stable_sdl",
@@ -167,14 +168,27 @@ class DiffReport:
         return "\n".join(lines)
 
 
-def load_sdl(path: Path) -> dict[Service, str]:
+# What ``diff`` compares with when OLD is left out, and its report names as the source.
+PACKAGED_SDL: Final = "the SDL alleviate_debtcore was generated from"
+
+
+def packaged_sdl() -> dict[Service, str]:
+    """The SDL this installed package was generated from (``alleviate_debtcore.schemas``)."""
+    package = resources.files("alleviate_debtcore.schemas")
+    return {s: (package / f"{s}.graphql").read_text(encoding="utf-8") for s in SERVICES}
+
+
+def load_sdl(path: Path, what: str = "SDL") -> dict[Service, str]:
     """SDL per service from a ``<service>.graphql`` file or a folder of them."""
     if path.is_file():
         files = [path]
     elif path.is_dir():
         files = sorted(p for p in path.glob("*.graphql") if p.stem in SERVICES)
     else:
-        raise SchemaToolError(f"{path} does not exist")
+        # Relative paths are the usual mistake (`schemas` exists only in this repository).
+        where = "" if path.is_absolute() else f" (looked in {Path.cwd()})"
+        hint = f"; leave OLD out to compare with {PACKAGED_SDL}" if what == "OLD" else ""
+        raise SchemaToolError(f"{what} {path} does not exist{where}{hint}")
     found: dict[Service, str] = {}
     for file in files:
         service = _SERVICE_BY_NAME.get(file.stem)
@@ -356,10 +370,14 @@ def diff_service(
     return ServiceDiff(service, changes, broken)
 
 
-def diff_schemas(old: Path, new: Path, *, queries: Path | None = None) -> DiffReport:
+def diff_schemas(old: Path | None, new: Path, *, queries: Path | None = None) -> DiffReport:
     """Compare OLD and NEW SDL (files or folders) service by service, judging the changes
-    against ``queries`` (default: the operations this package was generated from)."""
-    old_sdl, new_sdl = load_sdl(old), load_sdl(new)
+    against ``queries`` (default: the operations this package was generated from). Without
+    ``old``: NEW against the SDL this package was generated from, for the services NEW holds."""
+    old_sdl = None if old is None else load_sdl(old, "OLD")
+    new_sdl = load_sdl(new, "NEW")
+    if old_sdl is None:
+        old_sdl = {s: sdl for s, sdl in packaged_sdl().items() if s in new_sdl}
     if set(old_sdl) != set(new_sdl):
         raise SchemaToolError(
             f"OLD has {sorted(old_sdl)} and NEW has {sorted(new_sdl)}: compare the same services"

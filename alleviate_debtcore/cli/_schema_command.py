@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import subprocess
 import sys
@@ -57,7 +58,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "or input error.",
         formatter_class=HelpFormatter,
     )
-    diff.add_argument("old", type=Path, help="<service>.graphql file or folder of them")
+    # OLD is optional so that an application folder, which has no schemas/, can judge new SDL
+    # against the SDL shipped in the installed package.
+    diff.add_argument(
+        "old",
+        type=Path,
+        nargs="?",
+        help="<service>.graphql file or folder of them (default: the SDL this package was "
+        "generated from)",
+    )
     diff.add_argument("new", type=Path, help="<service>.graphql file or folder of them")
     diff.add_argument(
         "--queries",
@@ -112,6 +121,13 @@ def _check(args: argparse.Namespace) -> int:
     root = Path.cwd()
     if not (root / "codegen" / "generate.py").is_file():
         raise SchemaToolError("run `debtcore schema check` from the repository root")
+    # Checked first: the drift check below runs codegen/ in a child, whose traceback would not say
+    # which package is missing or how to get it.
+    if importlib.util.find_spec("ariadne_codegen") is None:
+        raise SchemaToolError(
+            "schema check regenerates the client with ariadne-codegen, which is not installed: "
+            "pip install 'alleviate-debtcore[codegen]' (or `make install` in the repository)"
+        )
     report = diff_schemas(root / "schemas", root / "schemas", queries=root / "queries")
     broken = {s.service: s.broken_operations for s in report.services if s.broken_operations}
     if broken:
