@@ -87,6 +87,7 @@ def build_auth(
     auth: httpx.Auth | None,
     token_cache: TokenCache | SharedTokenCache | None,
     retry_policy: RetryPolicy,
+    token_cache_key: str | None = None,
 ) -> tuple[httpx.Auth, EntraAuth | None]:
     """The auth for every call, and the part of it we own (and so close)."""
     given = [
@@ -100,7 +101,7 @@ def build_auth(
     ]
     if len(given) > 1:
         raise ConfigurationError(f"pass only one of {', '.join(given)}")
-    if auth is not None and token_cache is not None:
+    if auth is not None and (token_cache is not None or token_cache_key is not None):
         raise ConfigurationError(
             "token_cache goes with client_id/client_secret or credential; with auth, "
             "pass the cache to your EntraAuth"
@@ -113,7 +114,9 @@ def build_auth(
         if isinstance(credential, TokenEndpointCredential):
             credential.use_default_authority(environment.authority)
         # Handed over: aclose() closes the credential's HTTP clients (it stays usable).
-        owned = EntraAuth(credential, scope=environment.scope, cache=token_cache)
+        owned = EntraAuth(
+            credential, scope=environment.scope, cache=token_cache, cache_key=token_cache_key
+        )
         return owned, owned
     if not client_id or not client_secret:
         missing = "client_id" if not client_id else "client_secret"
@@ -131,6 +134,7 @@ def build_auth(
         ),
         scope=environment.scope,
         cache=token_cache,
+        cache_key=token_cache_key,
     )
     return owned, owned
 
@@ -160,6 +164,7 @@ class ClientBase(Generic[TransportT]):
         retry_policy: RetryPolicy | None,
         headers: Mapping[str, str] | None,
         max_response_size: int,
+        token_cache_key: str | None = None,
     ) -> TransportOptions:
         """Resolve the environment and the auth; the options the face's transport takes."""
         self.environment = resolve_environment(environment)
@@ -177,6 +182,7 @@ class ClientBase(Generic[TransportT]):
             credential=credential,
             auth=auth,
             token_cache=token_cache,
+            token_cache_key=token_cache_key,
             retry_policy=options.retry_policy,  # one policy for the token and the API
         )
         self._closed = False
@@ -221,7 +227,9 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
       ``aclose()`` closes its HTTP clients.
     - ``token_cache``: where tokens fetched for ``client_id``/``client_secret`` or ``credential``
       are kept: in memory by default; a ``FileTokenCache`` or ``RedisTokenCache``
-      (``alleviate_debtcore.auth``) shares one token between processes.
+      (``alleviate_debtcore.auth``) shares one token between processes. ``token_cache_key``
+      names the principal where the credential does not (``DefaultAzureCredential``, a
+      system-assigned managed identity): required with a ``token_cache``; never a secret.
     - ``auth``: any ``httpx.Auth`` (e.g. an ``EntraAuth`` shared by several clients); never
       closed by us. Options:
 
@@ -246,6 +254,7 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
         client_secret: str | None = None,
         credential: TokenCredential | AzureCredential | None = None,
         token_cache: TokenCache | SharedTokenCache | None = None,
+        token_cache_key: str | None = None,
         auth: httpx.Auth | None = None,
         environment: str | Environment = "sandbox",
         http_client: httpx.AsyncClient | None = None,
@@ -269,6 +278,7 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
+            token_cache_key=token_cache_key,
         )
         self._transport = GraphQLTransport(http_client=http_client, auth=self.auth, options=options)
 

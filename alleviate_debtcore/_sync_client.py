@@ -60,6 +60,7 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
         client_secret: str | None = None,
         credential: TokenCredential | AzureCredential | None = None,
         token_cache: TokenCache | SharedTokenCache | None = None,
+        token_cache_key: str | None = None,
         auth: httpx.Auth | None = None,
         environment: str | Environment = "sandbox",
         http_client: httpx.Client | None = None,
@@ -85,6 +86,7 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
             retry_policy=retry_policy,
             headers=headers,
             max_response_size=max_response_size,
+            token_cache_key=token_cache_key,
         )
         self._transport = SyncGraphQLTransport(
             http_client=http_client, auth=self.auth, options=options
