@@ -89,6 +89,7 @@ def build_auth(
     retry_policy: RetryPolicy,
     http_client: httpx.AsyncClient | httpx.Client | None = None,
     token_http_client: httpx.AsyncClient | httpx.Client | None = None,
+    token_cache_key: str | None = None,
 ) -> tuple[httpx.Auth, EntraAuth | None]:
     """The auth for every call, and the part of it we own (and so close).
 
@@ -112,7 +113,7 @@ def build_auth(
             "token_http_client goes with client_id/client_secret; give a credential its own "
             "async_client= or sync_client="
         )
-    if auth is not None and token_cache is not None:
+    if auth is not None and (token_cache is not None or token_cache_key is not None):
         raise ConfigurationError(
             "token_cache goes with client_id/client_secret or credential; with auth, "
             "pass the cache to your EntraAuth"
@@ -125,7 +126,9 @@ def build_auth(
         if isinstance(credential, TokenEndpointCredential):
             credential.use_default_authority(environment.authority)
         # Handed over: aclose() closes the credential's HTTP clients (it stays usable).
-        owned = EntraAuth(credential, scope=environment.scope, cache=token_cache)
+        owned = EntraAuth(
+            credential, scope=environment.scope, cache=token_cache, cache_key=token_cache_key
+        )
         return owned, owned
     if not client_id or not client_secret:
         missing = "client_id" if not client_id else "client_secret"
@@ -146,6 +149,7 @@ def build_auth(
         ),
         scope=environment.scope,
         cache=token_cache,
+        cache_key=token_cache_key,
     )
     return owned, owned
 
@@ -177,6 +181,7 @@ class ClientBase(Generic[TransportT]):
         max_response_size: int,
         http_client: httpx.AsyncClient | httpx.Client | None = None,
         token_http_client: httpx.AsyncClient | httpx.Client | None = None,
+        token_cache_key: str | None = None,
     ) -> TransportOptions:
         """Resolve the environment and the auth; the options the face's transport takes."""
         self.environment = resolve_environment(environment)
@@ -194,6 +199,7 @@ class ClientBase(Generic[TransportT]):
             credential=credential,
             auth=auth,
             token_cache=token_cache,
+            token_cache_key=token_cache_key,
             retry_policy=options.retry_policy,  # one policy for the token and the API
             http_client=http_client,
             token_http_client=token_http_client,
@@ -240,7 +246,9 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
       ``aclose()`` closes its HTTP clients.
     - ``token_cache``: where tokens fetched for ``client_id``/``client_secret`` or ``credential``
       are kept: in memory by default; a ``FileTokenCache`` or ``RedisTokenCache``
-      (``alleviate_debtcore.auth``) shares one token between processes.
+      (``alleviate_debtcore.auth``) shares one token between processes. ``token_cache_key``
+      names the principal where the credential does not (``DefaultAzureCredential``, a
+      system-assigned managed identity): required with a ``token_cache``; never a secret.
     - ``auth``: any ``httpx.Auth`` (e.g. an ``EntraAuth`` shared by several clients); never
       closed by us. Options:
 
@@ -270,6 +278,7 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
         client_secret: str | None = None,
         credential: TokenCredential | AzureCredential | None = None,
         token_cache: TokenCache | SharedTokenCache | None = None,
+        token_cache_key: str | None = None,
         auth: httpx.Auth | None = None,
         environment: str | Environment = "sandbox",
         http_client: httpx.AsyncClient | None = None,
@@ -298,6 +307,7 @@ class AsyncDebtCore(ClientBase[GraphQLTransport]):
             max_response_size=max_response_size,
             http_client=http_client,
             token_http_client=token_http_client,
+            token_cache_key=token_cache_key,
         )
         self._transport = GraphQLTransport(http_client=http_client, auth=self.auth, options=options)
 

@@ -62,6 +62,7 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
         client_secret: str | None = None,
         credential: TokenCredential | AzureCredential | None = None,
         token_cache: TokenCache | SharedTokenCache | None = None,
+        token_cache_key: str | None = None,
         auth: httpx.Auth | None = None,
         environment: str | Environment = "sandbox",
         http_client: httpx.Client | None = None,
@@ -95,6 +96,7 @@ class DebtCore(ClientBase[SyncGraphQLTransport]):
             max_response_size=max_response_size,
             http_client=http_client,
             token_http_client=token_http_client,
+            token_cache_key=token_cache_key,
         )
         self._transport = SyncGraphQLTransport(
             http_client=http_client, auth=self.auth, options=options

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
+from alleviate_debtcore._fork import on_fork_in_child
+
 from ._token import AccessToken
 
 __all__ = [
@@ -120,11 +122,15 @@ class SharedTokenCache(Protocol):
 class InMemoryTokenCache:
     """The default :class:`TokenCache`: a dict behind a lock, private to the process."""
 
-    __slots__ = ("_lock", "_tokens")
+    __slots__ = ("__weakref__", "_lock", "_tokens")
 
     def __init__(self) -> None:
         self._tokens: dict[str, AccessToken] = {}
         self._lock = threading.Lock()
+        on_fork_in_child(self, InMemoryTokenCache._reset_after_fork)
+
+    def _reset_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a parent thread may have held it; the tokens stay valid
 
     def get(self, key: str) -> AccessToken | None:
         with self._lock:

@@ -26,8 +26,8 @@ from alleviate_debtcore._deadline import (
 from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
-from ._azure import AzureCredential, AzureCredentialAdapter, is_azure_credential
-from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache, token_cache_key
+from ._azure import AzureCredential, AzureCredentialAdapter, cache_key_for, is_azure_credential
+from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache
 from ._credential import TokenCredential, validate_scope
 from ._shared_flight import SharedFlight
 from ._token import AccessToken
@@ -79,6 +79,7 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         scope: str,
         refresh_margin: float = 300.0,
         cache: TokenCache | SharedTokenCache | None = None,
+        cache_key: str | None = None,
         _clock: Callable[[], float] = time.time,
         _jitter: Callable[[], float] | None = None,
         _refresh_retry_delay: float = _REFRESH_RETRY_DELAY,
@@ -92,7 +93,10 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         )
         self._scope = validate_scope(scope)
         self._refresh_margin = float(refresh_margin)
-        self._key = token_cache_key(self._credential.cache_key_parts, scope)
+        # The principal's identity (never the object's id), plus cache_key; see cache_key_for.
+        self._key = cache_key_for(
+            self._credential, scope, cache_key=cache_key, shared=cache is not None
+        )
         # With a shared store, self._cache is this process's copy of the store's token.
         self._shared: SharedFlight | None = None
         if isinstance(cache, SharedTokenCache):

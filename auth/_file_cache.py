@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -14,20 +15,28 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from alleviate_debtcore.errors import ConfigurationError, TokenCacheError
+from alleviate_debtcore._deadline import wait_budget
+from alleviate_debtcore._fork import on_fork_in_child
+from alleviate_debtcore.errors import ConfigurationError, TokenCacheError, TokenWaitTimeoutError
 
 from ._cache import hashed_cache_key
 from ._token import AccessToken
-from ._token_codec import token_from_fields, token_to_fields
+from ._token_codec import parse_json, token_from_fields, token_to_fields
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
 __all__ = ["FileTokenCache"]
 
-# How long a write waits for another process's write (each holds the lock for a few ms).
+logger = logging.getLogger("alleviate_debtcore.auth")
+
+# How long a write waits for another process's write (each holds the lock for a few ms), at most:
+# within a call, never longer than the call's time left.
 _WRITE_LOCK_TIMEOUT = 10.0
 _FORMAT = 1
+# Locks a forked child inherited from its parent's threads: kept referenced, never released.
+# filelock before 4.0 releases a lock it collects, and an inherited flock is the parent's too.
+_INHERITED_LOCKS: list[object] = []
 
 
 class FileTokenCache:
@@ -41,10 +50,17 @@ class FileTokenCache:
     dies holding it releases it. Needs ``pip install 'alleviate-debtcore[file-cache]'``.
 
     Anyone who can read the file can call the API as your client until the tokens expire: keep it
-    in a directory only the service's user can read.
+    in a directory only the service's user can read. Whoever can write it can make this client
+    send their token: entries are checked to be sendable (see ``token_from_fields``), not genuine.
+
+    Waits are bounded by the running call's deadline: behind another process's entry lock (a
+    stalled holder), a call waits until its time is up and then raises
+    :class:`~alleviate_debtcore.errors.TokenWaitTimeoutError` naming the lock file; a write
+    waits for the file's write lock at most 10 s, and never past the call's deadline.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, _clock: Callable[[], float] = time.time):
+        self._path = _checked_path(path)
         try:
             from filelock import FileLock, Timeout
         except ImportError as exc:
@@ -54,9 +70,15 @@ class FileTokenCache:
             ) from exc
         self._file_lock_class = FileLock
         self._timeout_error = Timeout
-        self._path = Path(path)
         self._clock = _clock
         self._held: dict[str, FileLock] = {}
+        self._held_guard = threading.Lock()
+        on_fork_in_child(self, FileTokenCache._reset_after_fork)
+
+    def _reset_after_fork(self) -> None:
+        # The parent's threads hold these; the child must neither use nor release them.
+        _INHERITED_LOCKS.extend(self._held.values())
+        self._held = {}
         self._held_guard = threading.Lock()
 
     @property
@@ -68,7 +90,7 @@ class FileTokenCache:
     def load(self, key: str) -> AccessToken | None:
         # No lock: the file is only ever replaced whole, so a read sees one complete version.
         entry = self._read().get(hashed_cache_key(key))
-        token = token_from_fields(entry)
+        token = token_from_fields(entry, source="the file token cache")
         if token is None or token.is_expired(self._clock()):
             return None
         return token
@@ -85,10 +107,13 @@ class FileTokenCache:
             if current is not None and current.token == token.token:
                 del entries[name]
 
+    def lock_wait_description(self, key: str) -> str:
+        """What a process waits for while another holds ``key``'s lock (for error messages)."""
+        path = self._entry_lock_path(key)
+        return f"the file token cache's lock at {path} held by another process"
+
     def lock(self, key: str) -> str | None:
-        lock = self._file_lock_class(
-            self._sidecar(f".{hashed_cache_key(key)[:16]}.lock"), mode=0o600, thread_local=False
-        )
+        lock = self._file_lock_class(self._entry_lock_path(key), mode=0o600, thread_local=False)
         try:
             self._ensure_directory()
             lock.acquire(timeout=0)
@@ -131,6 +156,9 @@ class FileTokenCache:
 
     # --- the file -----------------------------------------------------------------------------
 
+    def _entry_lock_path(self, key: str) -> str:
+        return self._sidecar(f".{hashed_cache_key(key)[:16]}.lock")
+
     def _sidecar(self, suffix: str) -> str:
         return str(self._path.with_name(self._path.name + suffix))
 
@@ -144,10 +172,9 @@ class FileTokenCache:
             return {}
         except OSError as exc:
             _fail("read", exc)
-        try:
-            document = json.loads(raw)
-        except ValueError:
-            return {}  # damaged (not by us: writes are atomic); the next write replaces it
+        # Damaged (not by us: writes are atomic), or nested too deep to parse: empty, so that the
+        # next write replaces it.
+        document = parse_json(raw)
         if not isinstance(document, dict):
             return {}
         fields = cast("dict[str, object]", document)
@@ -159,11 +186,23 @@ class FileTokenCache:
     @contextlib.contextmanager
     def _writing(self) -> Generator[dict[str, Any]]:
         """The current entries, minus expired ones, to change; written back atomically."""
-        lock = self._file_lock_class(self._sidecar(".lock"), mode=0o600, thread_local=False)
+        path = self._sidecar(".lock")
+        lock = self._file_lock_class(path, mode=0o600, thread_local=False)
+        budget = wait_budget(_WRITE_LOCK_TIMEOUT)
+        assert budget is not None  # capped
+        started = time.monotonic()
         try:
             self._ensure_directory()
-            lock.acquire(timeout=_WRITE_LOCK_TIMEOUT)
+            lock.acquire(timeout=budget)
         except self._timeout_error as exc:
+            if budget < _WRITE_LOCK_TIMEOUT:  # the call's deadline, not our cap, ran out
+                waited = time.monotonic() - started
+                raise TokenWaitTimeoutError(
+                    f"the call's timeout ran out after {waited:.1f} s waiting for the file token "
+                    f"cache's write lock at {path} held by another process",
+                    waited_for=f"the file token cache's write lock at {path}",
+                    waited=waited,
+                ) from None
             _fail("locked for writing", exc)
         except OSError as exc:
             _fail("locked for writing", exc)
@@ -196,6 +235,20 @@ class FileTokenCache:
                 raise
         except OSError as exc:
             _fail("written", exc)
+
+
+def _checked_path(path: object) -> Path:
+    if isinstance(path, bytes) or not isinstance(path, str | os.PathLike):
+        raise ConfigurationError(
+            f"FileTokenCache needs a file path (str or pathlib.Path), not {type(path).__name__}"
+        )
+    text = os.fspath(cast("str | os.PathLike[str]", path))
+    if not isinstance(cast("object", text), str) or not text.strip() or "\x00" in text:
+        raise ConfigurationError("FileTokenCache needs a file path, e.g. /var/lib/app/tokens.json")
+    resolved = Path(text)
+    if resolved.name in ("", ".", ".."):
+        raise ConfigurationError("FileTokenCache needs a file path, not a directory")
+    return resolved
 
 
 def _fail(what: str, exc: BaseException) -> NoReturn:

@@ -11,6 +11,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
+from alleviate_debtcore._deadline import wait_budget
+from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore.errors import ConfigurationError, TokenCacheError
 
 from ._cache import hashed_cache_key
@@ -26,9 +28,11 @@ __all__ = ["RedisTokenCache"]
 T = TypeVar("T")
 
 DEFAULT_PREFIX = "debtcore:token:"
-# Longer than one token request with its retries takes in the common case; a holder that dies
-# or stalls past it loses the lock to the next process.
-DEFAULT_LOCK_TIMEOUT = 30.0
+# How long the refresh lock outlives a holder that stops renewing it (died, or stalled): a live
+# holder renews it every third of this while it fetches, so it need not cover a slow fetch.
+DEFAULT_LOCK_TIMEOUT = 10.0
+# A holder renews for at most its call's time left, and this long without a call deadline.
+_HOLD_MAX = 120.0
 # from_url's socket timeouts: a Redis that stops answering costs at most this per operation
 # before EntraAuth falls back to fetching its own token.
 DEFAULT_SOCKET_TIMEOUT = 2.0
@@ -37,6 +41,14 @@ DEFAULT_SOCKET_TIMEOUT = 2.0
 _DELETE_IF_EQUAL = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
+# Extend the lock only while its owner still holds it.
+_RENEW_IF_EQUAL = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+)
+# Objects a forked child inherited (asyncio clients on the parent's loop, renewal tasks): kept
+# referenced, so that no finalizer closes a socket the parent still uses.
+_INHERITED: list[object] = []
 
 
 class RedisTokenCache:
@@ -49,6 +61,20 @@ class RedisTokenCache:
     to the token's remaining life. Refreshes are single flight across processes: a lock key set
     with ``SET NX PX lock_timeout`` and deleted only by its owner; the others wait for the new
     entry or take over when the lock expires. A failed refresh leaves the stored token in place.
+
+    The lock's bound: its holder renews it (every ``lock_timeout / 3``, from a thread or a task)
+    while it fetches, for at most its own call's time left. A holder that dies or stalls stops
+    renewing, and the lock expires ``lock_timeout`` (default 10 s) later; a waiting call never
+    waits past its own deadline, and then raises
+    :class:`~alleviate_debtcore.errors.TokenWaitTimeoutError` naming the lock.
+
+    Entries are checked on read: a token that could not go in a header (CR/LF, empty, over
+    16 KiB) is a miss, replaced by a fresh fetch. Whoever can write the keys can still make this
+    client send their own well-formed token: use ``encryption_key`` if writers are not trusted.
+
+    After ``os.fork()`` the child drops ``from_url``'s asyncio clients (redis-py's sync pools
+    reconnect in a child by themselves); an asyncio client you passed in is not used in a child
+    (a ``TokenCacheError``: the process fetches its own token): create the cache in each worker.
 
     ``encryption_key`` (32 random bytes) seals entries with AES-256-GCM: whoever reads Redis
     without the key cannot use them (``pip install 'alleviate-debtcore[cache-encryption]'``).
@@ -76,8 +102,10 @@ class RedisTokenCache:
             raise ConfigurationError(
                 f"client must be a redis.Redis or redis.asyncio.Redis, not {type(client).__name__}"
             )
-        if lock_timeout <= 0:
-            raise ConfigurationError("lock_timeout must be a positive number of seconds")
+        if not _positive_seconds(lock_timeout):
+            raise ConfigurationError("lock_timeout must be a positive, finite number of seconds")
+        if not isinstance(prefix, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ConfigurationError(f"prefix must be a str, not {type(prefix).__name__}")
         self._prefix = prefix
         self._codec = TokenCodec(encryption_key)
         self._lock_ms = math.ceil(lock_timeout * 1000)
@@ -89,6 +117,17 @@ class RedisTokenCache:
         ] = weakref.WeakKeyDictionary()
         self._loop_guard = threading.Lock()
         self._owns_clients = False
+        # Owners of locks this process holds -> what stops their renewal (an Event or a Task).
+        self._renewals: dict[str, threading.Event | asyncio.Task[None]] = {}
+        self._forked = False
+        on_fork_in_child(self, RedisTokenCache._reset_after_fork)
+
+    def _reset_after_fork(self) -> None:
+        _INHERITED.extend([*self._loop_clients.values(), *self._renewals.values()])
+        self._loop_clients = weakref.WeakKeyDictionary()
+        self._renewals = {}
+        self._loop_guard = threading.Lock()
+        self._forked = True
 
     @classmethod
     def from_url(
@@ -105,6 +144,8 @@ class RedisTokenCache:
         """A cache on ``redis://`` or ``rediss://`` ``url`` with its own sync and asyncio clients,
         closed by :meth:`close` / :meth:`aclose`. ``redis_options`` go to ``from_url``."""
         sync_class, async_class = _redis_classes()
+        if socket_timeout is not None and not _positive_seconds(socket_timeout):  # pyright: ignore[reportUnnecessaryComparison]
+            raise ConfigurationError("socket_timeout must be a positive, finite number of seconds")
         options: dict[str, Any] = {
             "socket_timeout": socket_timeout,
             "socket_connect_timeout": socket_timeout,
@@ -133,6 +174,10 @@ class RedisTokenCache:
     def encrypted(self) -> bool:
         return self._codec.encrypted
 
+    def lock_wait_description(self, key: str) -> str:
+        """What a process waits for while another holds ``key``'s lock (for error messages)."""
+        return "the Redis token cache lock held by another process"
+
     def entry_name(self, key: str) -> str:
         """The Redis key a token cache key's entry lives under."""
         return self._prefix + hashed_cache_key(key)
@@ -158,9 +203,20 @@ class RedisTokenCache:
     def lock(self, key: str) -> str | None:
         name, owner = self._lock_name(key), uuid.uuid4().hex
         taken = self._run_sync(lambda r: r.set(name, owner, nx=True, px=self._lock_ms))
-        return owner if taken else None
+        if not taken:
+            return None
+        stop = threading.Event()
+        self._renewals[owner] = stop
+        threading.Thread(
+            target=self._renew_sync,
+            args=(name, owner, _hold_until(), stop),
+            name="debtcore-redis-lock-renewal",
+            daemon=True,
+        ).start()
+        return owner
 
     def unlock(self, key: str, owner: str) -> None:
+        self._stop_renewal(owner)
         name = self._lock_name(key)
         self._run_sync(lambda r: r.eval(_DELETE_IF_EQUAL, 1, name, owner))
 
@@ -193,11 +249,17 @@ class RedisTokenCache:
             return await asyncio.to_thread(self.lock, key)
         name, owner = self._lock_name(key), uuid.uuid4().hex
         taken = await self._run_async(lambda r: r.set(name, owner, nx=True, px=self._lock_ms))
-        return owner if taken else None
+        if not taken:
+            return None
+        self._renewals[owner] = asyncio.get_running_loop().create_task(
+            self._renew_async(name, owner, _hold_until())
+        )
+        return owner
 
     async def aunlock(self, key: str, owner: str) -> None:
         if self._async_client() is None:
             return await asyncio.to_thread(self.unlock, key, owner)
+        self._stop_renewal(owner)
         name = self._lock_name(key)
         await self._run_async(lambda r: r.eval(_DELETE_IF_EQUAL, 1, name, owner))
 
@@ -226,13 +288,47 @@ class RedisTokenCache:
     def _lock_name(self, key: str) -> str:
         return self.entry_name(key) + ":lock"
 
+    def _renew_sync(self, name: str, owner: str, until: float, stop: threading.Event) -> None:
+        interval = self._lock_ms / 3000
+        while not stop.wait(interval) and time.monotonic() < until:
+            try:
+                renewed = self._run_sync(
+                    lambda r: r.eval(_RENEW_IF_EQUAL, 1, name, owner, self._lock_ms)
+                )
+                if not renewed:
+                    return  # lost (expired and taken): nothing left to renew
+            except TokenCacheError:
+                return  # Redis is failing: the lock expires on its own
+        self._renewals.pop(owner, None)
+
+    async def _renew_async(self, name: str, owner: str, until: float) -> None:
+        interval = self._lock_ms / 3000
+        while time.monotonic() + interval < until:
+            await asyncio.sleep(interval)
+            try:
+                renewed = await self._run_async(
+                    lambda r: r.eval(_RENEW_IF_EQUAL, 1, name, owner, self._lock_ms)
+                )
+            except TokenCacheError:
+                return
+            if not renewed:
+                return
+        self._renewals.pop(owner, None)
+
+    def _stop_renewal(self, owner: str) -> None:
+        renewal = self._renewals.pop(owner, None)
+        if isinstance(renewal, threading.Event):
+            renewal.set()
+        elif renewal is not None:
+            renewal.cancel()
+
     def _ttl_ms(self, token: AccessToken) -> int:
         return math.floor(token.expires_in(self._clock()) * 1000)
 
     def _decode(self, name: str, raw: object) -> AccessToken | None:
         if not isinstance(raw, bytes | str):
             return None
-        token = self._codec.decode(name, raw)
+        token = self._codec.decode(name, raw, source="the Redis token cache")
         if token is None or token.is_expired(self._clock()):
             return None
         return token
@@ -243,6 +339,12 @@ class RedisTokenCache:
 
     def _async_client(self) -> redis.asyncio.Redis | None:
         if self._async is not None:
+            if self._forked:
+                # Its connections are the parent's: a request on one could read the parent's reply.
+                raise TokenCacheError(
+                    "this RedisTokenCache's asyncio client was created before os.fork(): create "
+                    "the cache in each worker process, or use RedisTokenCache.from_url"
+                )
             return self._async
         if self._async_factory is None:
             return None
@@ -271,6 +373,20 @@ class RedisTokenCache:
             return await operation(client)
         except _redis_errors() as exc:
             _fail(exc)
+
+
+def _positive_seconds(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _hold_until() -> float:
+    budget = wait_budget(_HOLD_MAX)
+    return time.monotonic() + (_HOLD_MAX if budget is None else budget)
 
 
 def _redis_classes() -> tuple[type[redis.Redis], type[redis.asyncio.Redis]]:

@@ -1,11 +1,30 @@
-"""The access token value and its expiry arithmetic."""
+"""The access token value, its expiry arithmetic, and what a usable one looks like."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["AccessToken"]
+__all__ = ["MAX_TOKEN_LENGTH", "AccessToken", "token_value_problem"]
+
+# Entra access tokens are JWTs of 1-3 KiB (more with many group claims); 16 KiB is far above any
+# real one and below what servers accept in one header (nginx and Envoy default to 8-64 KiB).
+MAX_TOKEN_LENGTH = 16 * 1024
+# Visible ASCII: RFC 6750's b64token and every JWT fit; CR, LF, NUL, spaces and non-ASCII do not,
+# so a value read from a shared store can never add a header or break the request line.
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+
+
+def token_value_problem(value: object) -> str | None:
+    """Why ``value`` cannot be sent as a bearer token (never quoting it), or None if it can."""
+    if not isinstance(value, str) or not value:
+        return "an empty token"
+    if len(value) > MAX_TOKEN_LENGTH:
+        return f"a token over {MAX_TOKEN_LENGTH} characters"
+    if _TOKEN_CHARACTERS.fullmatch(value) is None:
+        return "a token with characters not allowed in an HTTP header"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

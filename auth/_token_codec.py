@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import math
 import os
 from typing import TYPE_CHECKING, Any, cast
 
 from alleviate_debtcore.errors import ConfigurationError
 
-from ._token import AccessToken
+from ._token import AccessToken, token_value_problem
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["TokenCodec", "token_from_fields", "token_to_fields"]
+__all__ = ["TokenCodec", "parse_json", "token_from_fields", "token_to_fields"]
+
+logger = logging.getLogger("alleviate_debtcore.auth")
 
 # Sealed entries are this marker and base64 (ASCII, so a client with decode_responses=True reads
 # them too); plain JSON entries start with "{".
@@ -28,8 +31,23 @@ def token_to_fields(token: AccessToken) -> dict[str, Any]:
     return {"token": token.token, "expires_on": token.expires_on, "refresh_on": token.refresh_on}
 
 
-def token_from_fields(fields: object) -> AccessToken | None:
-    """The token ``fields`` describe, or None when they are not a well-formed entry."""
+def parse_json(data: bytes | str) -> object:
+    """The JSON document in ``data``; None when it is not JSON, or nested too deep to parse
+    (RecursionError): a damaged entry reads as missing and is replaced, never raised."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def token_from_fields(fields: object, *, source: str | None = None) -> AccessToken | None:
+    """The token ``fields`` describe, or None when they are not a well-formed entry.
+
+    A token that cannot go in an ``Authorization`` header (empty, over 16 KiB, CR/LF or any
+    character outside visible ASCII) is not one: the entry reads as missing, a fresh token is
+    fetched and replaces it. With ``source`` (the store's name), that is logged as a WARNING that
+    says why, never quoting the value.
+    """
     if not isinstance(fields, dict):
         return None
     entry = cast("dict[str, object]", fields)
@@ -45,6 +63,11 @@ def token_from_fields(fields: object) -> AccessToken | None:
         or not math.isfinite(expires_on)
         or not math.isfinite(refresh_on)
     ):
+        return None
+    problem = token_value_problem(token)
+    if problem is not None:
+        if source is not None:
+            logger.warning("%s holds %s; dropped as a miss and fetching a new one", source, problem)
         return None
     return AccessToken(token, float(expires_on), float(refresh_on))
 
@@ -73,7 +96,9 @@ class TokenCodec:
         sealed = nonce + self._aead.encrypt(nonce, plain, name.encode())
         return _SEALED + base64.b64encode(sealed)
 
-    def decode(self, name: str, data: bytes | str) -> AccessToken | None:
+    def decode(
+        self, name: str, data: bytes | str, *, source: str | None = None
+    ) -> AccessToken | None:
         if isinstance(data, str):
             data = data.encode()
         if self._aead is not None:
@@ -90,10 +115,7 @@ class TokenCodec:
                 return None
         elif data.startswith(_SEALED):
             return None  # sealed by a cache that has the key
-        try:
-            return token_from_fields(json.loads(data))
-        except ValueError:
-            return None
+        return token_from_fields(parse_json(data), source=source)
 
     def __repr__(self) -> str:
         return f"TokenCodec(encrypted={self.encrypted})"

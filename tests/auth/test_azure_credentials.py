@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ from entra_support import API_URL, SCOPE, T0, FakeApi, FakeClock
 from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import AzureCredentialAdapter, EntraAuth
-from alleviate_debtcore.errors import ConfigurationError
+from alleviate_debtcore.auth._azure import credential_identity
+from alleviate_debtcore.errors import ConfigurationError, CredentialError
 
 
 @dataclass
@@ -165,3 +167,86 @@ def test_adapter_repr_and_refusal() -> None:
     assert repr(adapter) == "AzureCredentialAdapter(FakeAzureCredential)"
     with pytest.raises(ConfigurationError, match="get_token"):
         AzureCredentialAdapter(object())
+
+
+def test_identity_is_read_from_azure_identitys_own_classes(tmp_path: Path) -> None:
+    from azure.identity import (
+        CertificateCredential,
+        ClientAssertionCredential,
+        ClientSecretCredential,
+        DefaultAzureCredential,
+        ManagedIdentityCredential,
+        OnBehalfOfCredential,
+        WorkloadIdentityCredential,
+        aio,
+    )
+    from certificates import ClientCertificate
+
+    pem = ClientCertificate("identity").write_pem(tmp_path / "client.pem")
+    token_file = tmp_path / "token"
+    token_file.write_text("assertion")
+    tenant, client = "Tenant-A", "client-a"
+    app = ("https://login.microsoftonline.com", "tenant-a", client)
+    cases: list[tuple[object, tuple[str, ...] | None]] = [
+        (
+            ClientSecretCredential(tenant, client, "s3cret"),
+            ("azure.identity.ClientSecretCredential", *app),
+        ),
+        (
+            ClientSecretCredential(tenant, client, "s3cret", authority="login.microsoftonline.us"),
+            (
+                "azure.identity.ClientSecretCredential",
+                "https://login.microsoftonline.us",
+                "tenant-a",
+                client,
+            ),
+        ),
+        (
+            CertificateCredential(tenant, client, str(pem)),
+            ("azure.identity.CertificateCredential", *app),
+        ),
+        (
+            ClientAssertionCredential(tenant, client, lambda: "a"),
+            ("azure.identity.ClientAssertionCredential", *app),
+        ),
+        (
+            WorkloadIdentityCredential(
+                tenant_id=tenant, client_id=client, token_file_path=str(token_file)
+            ),
+            ("azure.identity.WorkloadIdentityCredential", *app),
+        ),
+        (
+            aio.ClientSecretCredential(tenant, client, "s3cret"),
+            ("azure.identity.aio.ClientSecretCredential", *app),
+        ),
+        (
+            ManagedIdentityCredential(client_id="mi-client"),
+            ("azure.identity.ManagedIdentityCredential", "managed-identity", "client_id=mi-client"),
+        ),
+        (
+            aio.ManagedIdentityCredential(client_id="mi-client"),
+            (
+                "azure.identity.aio.ManagedIdentityCredential",
+                "managed-identity",
+                "client_id=mi-client",
+            ),
+        ),
+        # Not identifiable: the host's identity, a chain, a user's assertion.
+        (ManagedIdentityCredential(), None),
+        (DefaultAzureCredential(), None),
+        (OnBehalfOfCredential(tenant, client, client_secret="s3cret", user_assertion="user"), None),
+        (FakeAzureCredential(FakeClock()), None),
+    ]
+    for credential, expected in cases:
+        assert credential_identity(credential) == expected, type(credential).__name__
+        assert "s3cret" not in repr(credential_identity(credential))
+
+
+def test_a_token_that_cannot_be_sent_is_a_credential_error_that_does_not_quote_it() -> None:
+    class Injecting:
+        def get_token_info(self, *scopes: str, options: object = None) -> TokenInfo:
+            return TokenInfo("abc\r\nX-Evil: 1", int(T0) + 3600)
+
+    with pytest.raises(CredentialError) as caught:
+        EntraAuth(Injecting(), scope=SCOPE, _clock=FakeClock()).get_token_sync()
+    assert "X-Evil" not in str(caught.value) and "HTTP header" in str(caught.value)

@@ -135,7 +135,10 @@ async def test_a_lock_whose_holder_died_is_taken_over_when_it_expires(
     dead = RedisTokenCache.from_url(redis_server.url, prefix=prefix, lock_timeout=0.5)
     live = RedisTokenCache.from_url(redis_server.url, prefix=prefix, lock_timeout=0.5)
     auth = make_auth(sandbox_server, live)
-    assert dead.lock(auth.cache_key) is not None  # never released
+    # What a holder that died leaves: its lock, which nobody renews or releases.
+    redis.Redis.from_url(redis_server.url).set(
+        dead.entry_name(auth.cache_key) + ":lock", "dead-holder", px=500
+    )
     started = time.monotonic()
     fetched = await asyncio.wait_for(auth.get_token(), 10)
     assert time.monotonic() - started >= 0.3
