@@ -6,6 +6,7 @@ streamed) stops the read at once and closes the connection; the rest is never do
 
 from __future__ import annotations
 
+import errno
 from typing import Any, Final
 
 import httpx
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_SIZE",
     "BodyTooLarge",
     "UseClientAuth",
+    "connection_refused",
     "send_async",
     "send_sync",
 ]
@@ -122,3 +124,21 @@ def send_sync(
     finally:
         response.close()
     return response
+
+
+def connection_refused(exc: BaseException) -> bool:
+    """Whether a refused connection lies under ``exc``: httpx wraps httpcore's error, which wraps
+    the OSError (anyio wraps one per address tried in an ExceptionGroup)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ECONNREFUSED:
+            return True  # ConnectionRefusedError included
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False

@@ -10,7 +10,6 @@ one auth object, one set of options.
 from __future__ import annotations
 
 import asyncio
-import errno
 import functools
 import logging
 import random
@@ -38,7 +37,14 @@ from ._environment import is_loopback
 from ._event_loops import LoopBoundAsyncClient
 from ._fork import on_fork_in_child
 from ._graphql_response import GraphQLResult, request_id_of, status_error
-from ._http import CLIENT_AUTH, BodyTooLarge, UseClientAuth, send_async, send_sync
+from ._http import (
+    CLIENT_AUTH,
+    BodyTooLarge,
+    UseClientAuth,
+    connection_refused,
+    send_async,
+    send_sync,
+)
 from ._logging import redact_headers
 from ._options import DEFAULT_TIMEOUT, TransportOptions, resolve_timeout, validate_headers
 from ._pools import forget_connections
@@ -241,7 +247,11 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
             retryable=False,
             cause=exc,
         )
-    elif isinstance(exc, httpx.ConnectError) and is_loopback(call.url.host) and _refused(exc):
+    elif (
+        isinstance(exc, httpx.ConnectError)
+        and is_loopback(call.url.host)
+        and connection_refused(exc)
+    ):
         # Nothing listens on this machine's port: retrying cannot help, and the likely cause
         # is a local sandbox that is not running.
         return _Failure(
@@ -262,23 +272,6 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
         )
     retryable = isinstance(exc, httpx.TransportError) and retryable_transport_error(exc, call.kind)
     return _Failure(error, retryable, cause=exc)
-
-
-def _refused(exc: BaseException) -> bool:
-    """Whether a connection refusal is in ``exc``'s chain (anyio wraps it in an OSError)."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno == errno.ECONNREFUSED:
-            return True
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return False
 
 
 def _too_large(call: _Call, exc: BodyTooLarge) -> ResponseTooLargeError:
