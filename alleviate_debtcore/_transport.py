@@ -763,9 +763,7 @@ class SyncGraphQLTransport:
                 if deadline.expired():
                     raise _out_of_time(call, deadline)
                 started = time.perf_counter()
-                request = _build_request(
-                    self.http_client, call, deadline, self._client_headers
-                )
+                request = _build_request(self.http_client, call, deadline, self._client_headers)
                 try:
                     response = send_sync(
                         self.http_client,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import math
 import os
-import platform
 import random
 import threading
 import time
@@ -29,7 +29,6 @@ from alleviate_debtcore._event_loops import LoopBoundAsyncClient
 from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore._http import BodyTooLarge, send_async, send_sync
 from alleviate_debtcore._retry import RetryPolicy, next_delay, validate_max_retries
-from alleviate_debtcore._version import __version__
 from alleviate_debtcore.errors import (
     ConfigurationError,
     MalformedTokenResponseError,
@@ -58,12 +57,20 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 _INHERITED: list[object] = []
 # A token response is a few KB; anything far larger is not Entra ID answering.
 _MAX_TOKEN_RESPONSE_SIZE: Final = 1024 * 1024
-# Entra logs which library asked (MSAL sends the same headers); never anything secret.
-_LIBRARY_HEADERS: Mapping[str, str] = {
-    "x-client-SKU": "alleviate-debtcore",
-    "x-client-Ver": __version__,
-    "x-client-OS": platform.system().lower() or "unknown",
-}
+
+
+@functools.cache  # on the first token request: importlib.metadata and platform cost import time
+def _library_headers() -> Mapping[str, str]:
+    """Entra logs which library asked (MSAL sends the same headers); never anything secret."""
+    import platform
+
+    from alleviate_debtcore._version import __version__
+
+    return {
+        "x-client-SKU": "alleviate-debtcore",
+        "x-client-Ver": __version__,
+        "x-client-OS": platform.system().lower() or "unknown",
+    }
 
 
 @runtime_checkable
@@ -373,7 +380,7 @@ class TokenEndpointCredential:
                 "scope": scope,
             },
             headers={
-                **_LIBRARY_HEADERS,
+                **_library_headers(),
                 "Accept": "application/json",
                 # Entra logs this id and echoes it back: quote it in support tickets.
                 "client-request-id": request_id,

@@ -222,9 +222,7 @@ def _run_loopback(ctx: Context) -> ScenarioResult:
             )
         )
         result.params["sync_rounds"] = len(sync_per_call["typed"])
-        result.notes.append(
-            "target: typed/floor (the engine's own cost); typed/raw is information"
-        )
+        result.notes.append("target: typed/floor (the engine's own cost); typed/raw is information")
         return result
 
     return asyncio.run(go())
