@@ -48,12 +48,17 @@ def _options(
     auth: httpx.Auth | None | UseClientAuth, follow_redirects: bool | None
 ) -> dict[str, Any]:
     """``send`` options: ours where given, the client's defaults otherwise."""
+    if auth is CLIENT_AUTH and follow_redirects is None:  # API calls: no dict per call
+        return _NO_OPTIONS
     options: dict[str, Any] = {}
     if auth is not CLIENT_AUTH:
         options["auth"] = auth
     if follow_redirects is not None:
         options["follow_redirects"] = follow_redirects
     return options
+
+
+_NO_OPTIONS: Final[dict[str, Any]] = {}
 
 
 def _check_declared(response: httpx.Response, limit: int) -> None:

@@ -8,10 +8,10 @@ its identity (a secret here; a certificate or a client assertion in their own mo
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import os
-import platform
 import random
 import threading
 import time
@@ -28,7 +28,6 @@ from alleviate_debtcore._event_loops import LoopBoundAsyncClient
 from alleviate_debtcore._fork import on_fork_in_child
 from alleviate_debtcore._http import BodyTooLarge, connection_refused, send_async, send_sync
 from alleviate_debtcore._retry import RetryPolicy, next_delay, validate_max_retries
-from alleviate_debtcore._version import __version__
 from alleviate_debtcore.errors import (
     ConfigurationError,
     MalformedTokenResponseError,
@@ -57,12 +56,20 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 _INHERITED: list[object] = []
 # A token response is a few KB; anything far larger is not Entra ID answering.
 _MAX_TOKEN_RESPONSE_SIZE: Final = 1024 * 1024
-# Entra logs which library asked (MSAL sends the same headers); never anything secret.
-_LIBRARY_HEADERS: Mapping[str, str] = {
-    "x-client-SKU": "alleviate-debtcore",
-    "x-client-Ver": __version__,
-    "x-client-OS": platform.system().lower() or "unknown",
-}
+
+
+@functools.cache  # on the first token request: importlib.metadata and platform cost import time
+def _library_headers() -> Mapping[str, str]:
+    """Entra logs which library asked (MSAL sends the same headers); never anything secret."""
+    import platform
+
+    from alleviate_debtcore._version import __version__
+
+    return {
+        "x-client-SKU": "alleviate-debtcore",
+        "x-client-Ver": __version__,
+        "x-client-OS": platform.system().lower() or "unknown",
+    }
 
 
 @runtime_checkable
@@ -372,7 +379,7 @@ class TokenEndpointCredential:
                 "scope": scope,
             },
             headers={
-                **_LIBRARY_HEADERS,
+                **_library_headers(),
                 "Accept": "application/json",
                 # Entra logs this id and echoes it back: quote it in support tickets.
                 "client-request-id": request_id,
