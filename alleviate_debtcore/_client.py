@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .offers import OffersClient
     from .underwriting import UnderwritingClient
 
-__all__ = ["AsyncDebtCore", "ClientBase"]
+__all__ = ["AsyncDebtCore", "DebtCoreCommon"]
 
 ClientT = TypeVar("ClientT", bound="ServiceClient")  # a string: no import at run time
 TransportT = TypeVar("TransportT", GraphQLTransport, SyncGraphQLTransport)
@@ -154,7 +154,7 @@ def build_auth(
     return owned, owned
 
 
-class ClientBase(Generic[TransportT]):
+class DebtCoreCommon(Generic[TransportT]):
     """What ``AsyncDebtCore`` and ``DebtCore`` share: the environment, the auth and its owned
     part, the options, ``with_options()`` and the repr. Each face adds its transport, its typed
     service properties and how it closes."""
@@ -230,7 +230,7 @@ class ClientBase(Generic[TransportT]):
         return f"{type(self).__name__}(environment={self.environment.name!r})"
 
 
-class AsyncDebtCore(ClientBase[GraphQLTransport]):
+class AsyncDebtCore(DebtCoreCommon[GraphQLTransport]):
     """The Alleviate Debt Core API: ``credit``, ``underwriting``, ``offers`` and ``enrollment``.
 
     >>> async with AsyncDebtCore(client_id="...", client_secret="...") as debtcore:

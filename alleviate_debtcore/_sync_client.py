@@ -18,7 +18,7 @@ import httpx
 
 from alleviate_debtcore.auth import AzureCredential, SharedTokenCache, TokenCache, TokenCredential
 
-from ._client import ClientBase, settings_from_env
+from ._client import DebtCoreCommon, settings_from_env
 from ._environment import Environment, Service
 from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
@@ -37,7 +37,7 @@ __all__ = ["DebtCore"]
 ClientT = TypeVar("ClientT", bound="SyncServiceClient")  # a string: no import at run time
 
 
-class DebtCore(ClientBase[SyncGraphQLTransport]):
+class DebtCore(DebtCoreCommon[SyncGraphQLTransport]):
     """The Alleviate Debt Core API, blocking: ``credit``, ``underwriting``, ``offers`` and
     ``enrollment``.
 
