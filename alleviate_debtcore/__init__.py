@@ -18,12 +18,12 @@ if not _path.isdir(_path.join(_path.dirname(__file__), "auth")):
 from . import _httpx_cli  # noqa: F401  # pyright: ignore[reportUnusedImport]  # before httpx
 from ._client import AsyncDebtCore
 from ._environment import SERVICES, Environment, Service
+from ._graphql_response import unwrap
 from ._http import DEFAULT_MAX_RESPONSE_SIZE
 from ._logging import configure_logging_from_env
 from ._models import OpenStrEnum
 from ._options import DEFAULT_TIMEOUT
 from ._pagination import AsyncPager, Page, SyncPager
-from ._payload import unwrap
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._sync_client import DebtCore
 from .errors import (

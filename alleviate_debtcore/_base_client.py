@@ -1,45 +1,60 @@
-"""The base classes of the generated service clients: ``ServiceClient`` (async) and
-``SyncServiceClient`` (``DebtCore``'s), which differ only in how ``execute`` waits.
+"""The runtime of the generated service clients: ``ServiceClient`` (async) and
+``SyncServiceClient`` (``DebtCore``'s), which differ only in how they wait, ``Operation`` (what
+each generated operation sends) and the ``with_payload`` binding.
 
-ariadne-codegen copies ``codegen/base_client.py`` into each generated package; that file only
-subclasses these, so the logic exists once. Each generated operation has a
-private method that checks its arguments (``_arguments``), calls ``execute(...)``, then
-``parse_result(ResultModel, response)`` and ``payload(...)``; the public method returns the
-payload's data (``_payload.payload_data``) and the ``with_payload`` twin the payload itself.
+A generated method checks its arguments (``_arguments``) and hands ``_call`` its operation and
+variables; ``_call`` sends them (``execute``), reads the answer into the operation's models and
+returns the payload's data (``_graphql_response``). ``with_payload`` is a ``PayloadView``: the
+same methods, run with a ``_call`` that returns the whole payload.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
-from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, cast
+import types
+from collections.abc import Callable, Coroutine, Mapping
+from typing import (
+    Any,
+    Concatenate,
+    Final,
+    Generic,
+    Literal,
+    Optional,
+    ParamSpec,
+    TypeVar,
+    overload,
+)
 
 import httpx
 from pydantic import BaseModel as PydanticBaseModel
-from pydantic import JsonValue, ValidationError
 
-from ._models import PayloadModel, UnsetType, field_errors
-from ._redaction import Redactor
+from ._graphql_response import FAST_PATH_MAX_BYTES, parse_result, payload_data
+from ._models import PayloadModel, UnsetType
 from ._transport import GraphQLResult, GraphQLTransport, OperationKind, SyncGraphQLTransport
-from .errors import GraphQLResponseError, ResponseValidationError
 
-__all__ = ["FAST_PATH_MAX_BYTES", "ServiceClient", "SyncServiceClient", "TimeoutOption"]
+__all__ = [
+    "FAST_PATH_MAX_BYTES",
+    "Operation",
+    "PayloadView",
+    "ServiceClient",
+    "SyncServiceClient",
+    "TimeoutOption",
+    "document",
+    "payload_method",
+    "sync_payload_method",
+]
 
 ResultT = TypeVar("ResultT", bound=PydanticBaseModel)
 PayloadT = TypeVar("PayloadT", bound=PayloadModel | None)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The per-call ``timeout=`` of every generated method: seconds or an httpx.Timeout.
 TimeoutOption = float | httpx.Timeout | None
 
-# Bodies up to this size are validated straight from bytes (one pass, fastest). A larger body
-# takes json.loads + model_validate: a failing model_validate_json copies the input into every
-# error, which turned a 10 MB body into a 1.5 GB peak.
-FAST_PATH_MAX_BYTES = 1 << 20
-_LISTED_ERRORS_MAX = 1_000
-
 _OPERATION_KIND = re.compile(r"\s*(query|mutation|subscription)\b")
+_OPERATION_NAME = re.compile(r"\s*(?:query|mutation)\s+(\w+)")
 
 
 @functools.lru_cache(maxsize=256)  # the generated documents are constants: one match each
@@ -50,6 +65,45 @@ def _operation_kind(query: str) -> OperationKind:
     return "mutation" if match.group(1) == "mutation" else "query"
 
 
+_SPREAD = re.compile(r"\.\.\.(\w+)")  # ``...Name``; an inline fragment is ``... on Type``
+
+
+def document(operation: str, fragments: Mapping[str, str]) -> str:
+    """``operation`` followed by every fragment it uses, directly or through another, by name
+    (as ariadne-codegen writes a document): what is sent and what operations.json hashes."""
+    used: set[str] = set()
+    pending = _SPREAD.findall(operation)
+    while pending:
+        name = pending.pop()
+        if name not in used:
+            used.add(name)
+            pending += _SPREAD.findall(fragments[name])
+    return "\n\n".join([operation, *(fragments[name] for name in sorted(used))])
+
+
+class Operation(Generic[ResultT]):
+    """One generated operation: its document (the operation and the fragments it uses, each
+    fragment stored once per service in ``generated/<service>/_operations.py``), its name, and
+    how its answer is read: into ``result_type``, whose ``field`` is the ``{data, errors}``
+    payload."""
+
+    __slots__ = ("document", "field", "name", "result_type")
+
+    def __init__(
+        self, result_type: type[ResultT], field: str, operation: str, fragments: Mapping[str, str]
+    ) -> None:
+        self.result_type: Final = result_type
+        self.field: Final = field
+        self.document: Final = document(operation, fragments)
+        _operation_kind(self.document)  # a subscription or a typo fails at import, not per call
+        match = _OPERATION_NAME.match(self.document)
+        assert match is not None, "a generated operation has a name"
+        self.name: Final = match.group(1)
+
+    def __repr__(self) -> str:
+        return f"Operation({self.name})"
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, PydanticBaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
@@ -58,19 +112,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _Envelope(PydanticBaseModel, Generic[ResultT]):
-    data: ResultT | None = None
-    errors: list[JsonValue] | None = None
-
-
-@functools.cache
-def _envelope(result_type: type[PydanticBaseModel]) -> type[_Envelope[Any]]:
-    """``{data: result_type, errors: [...]}``, built once per result type."""
-    return _Envelope[result_type]  # type: ignore[valid-type]
-
-
-class _ServiceClientBase:
-    """What both faces share: reading a response into typed models."""
+class _ServiceClientCommon:
+    """What both faces of a service client share: where they send and how they read."""
 
     def __init__(self, *, service: str, url: str) -> None:
         self.service = service
@@ -104,78 +147,18 @@ class _ServiceClientBase:
 
     def parse_result(self, result_type: type[ResultT], response: GraphQLResult) -> ResultT:
         """The response's ``data`` as ``result_type``; raise on GraphQL errors or a mismatch."""
-        # Fast path: one pass from bytes to typed models (pydantic-core parses the JSON itself).
-        # Anything unusual (errors, null data, a mismatch, not JSON) takes the careful path below,
-        # which decides what to raise.
-        content = response.content
-        if len(content) <= FAST_PATH_MAX_BYTES:
-            try:  # the validator itself: model_validate_json adds a Python frame per call
-                envelope = _envelope(result_type).__pydantic_validator__.validate_json(content)
-            except ValidationError:
-                pass
-            else:
-                if not envelope.errors and envelope.data is not None:
-                    return cast(ResultT, envelope.data)
-        if response.errors:
-            partial = None
-            if response.data is not None:
-                # A null where the schema says non-null leaves only the raw data.
-                with contextlib.suppress(ValidationError):
-                    partial = result_type.model_validate(response.data)
-            first = response.errors[0]
-            more = f" (and {len(response.errors) - 1} more)" if len(response.errors) > 1 else ""
-            code = f" [{first.code}]" if first.code else ""
-            # The details are redacted already; the request id may be the server's (a header).
-            raise GraphQLResponseError(
-                Redactor(response.sent)(
-                    f"{response.operation} returned GraphQL errors: {first.message}{code}{more} "
-                    f"(request id {response.request_id})"
-                ),
-                errors=response.errors,
-                partial_data=response.data,
-                partial=partial,
-                service=self.service,
-                operation=response.operation,
-                request_id=response.request_id,
-            )
-        try:
-            return result_type.model_validate(response.data)
-        except ValidationError as exc:
-            # Paths and reasons only, and the pydantic error is not chained: its text quotes the
-            # values (applicant data) and its line errors hold on to the parsed body.
-            # exc.errors() builds a dict per error: for a huge mismatching body (one error per
-            # debt) that alone was tens of times the body's size, so only a few are listed.
-            count = exc.error_count()
-            redact = Redactor(response.sent)
-            errors = (
-                field_errors(exc, limit=3, redact=redact) if count <= _LISTED_ERRORS_MAX else []
-            )
-        listed = "; ".join(str(e) for e in errors)
-        if count > len(errors):
-            listed += f"; and {count - len(errors)} more" if errors else f"{count} mismatches"
-        raise ResponseValidationError(
-            redact(
-                f"{response.operation} on {self.service}: the response does not match the "
-                f"generated models ({listed}); the server's schema may have changed: see "
-                "`debtcore schema diff`"
-            ),
-            errors=errors,
-            service=self.service,
-            operation=response.operation,
-            request_id=response.request_id,
-        )
+        return parse_result(result_type, response, self.service)
 
     def payload(self, payload: PayloadT, response: GraphQLResult) -> PayloadT:
-        """An operation's ``{data, errors}`` payload (``None`` where the schema lets the root
-        field be null), stamped with the call's request id and variables (what a
-        ``PayloadError`` from it redacts)."""
+        """An operation's payload, stamped with the call's request id and variables."""
         if payload is not None:
             payload._stamp(response.request_id, response.sent)  # pyright: ignore[reportPrivateUsage]
         return payload
 
 
-class ServiceClient(_ServiceClientBase):
-    """Sends one service's operations through the shared async transport."""
+class ServiceClient(_ServiceClientCommon):
+    """The base of each service's generated async client: sends its operations through the
+    shared async transport."""
 
     def __init__(self, *, service: str, url: str, transport: GraphQLTransport) -> None:
         super().__init__(service=service, url=url)
@@ -198,9 +181,58 @@ class ServiceClient(_ServiceClientBase):
             **self._send_arguments(query, operation_name, variables, timeout, max_retries, headers)
         )
 
+    async def _call(
+        self,
+        operation: Operation[Any],
+        variables: Mapping[str, Any],
+        timeout: TimeoutOption,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> Any:
+        """Send ``operation`` and return its payload's data (``PayloadError`` without any)."""
+        response = await self.execute(
+            operation.document,
+            operation.name,
+            variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+        )
+        result = parse_result(operation.result_type, response, self.service)
+        # Inline rather than a shared helper: one Python call less per operation.
+        payload = getattr(result, operation.field)
+        if payload is not None:  # null where the schema lets the root field be
+            payload._stamp(response.request_id, response.sent)
+        return payload_data(payload)
 
-class SyncServiceClient(_ServiceClientBase):
-    """Sends one service's operations through the shared sync transport (``DebtCore``)."""
+    async def _call_for_payload(
+        self,
+        operation: Operation[Any],
+        variables: Mapping[str, Any],
+        timeout: TimeoutOption,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> Any:
+        """Send ``operation`` and return its whole payload (``with_payload``, the pagers)."""
+        response = await self.execute(
+            operation.document,
+            operation.name,
+            variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+        )
+        payload = getattr(
+            parse_result(operation.result_type, response, self.service), operation.field
+        )
+        if payload is not None:
+            payload._stamp(response.request_id, response.sent)
+        return payload
+
+
+class SyncServiceClient(_ServiceClientCommon):
+    """The base of each service's generated sync client (``DebtCore``'s): sends its operations
+    through the shared sync transport."""
 
     def __init__(self, *, service: str, url: str, transport: SyncGraphQLTransport) -> None:
         super().__init__(service=service, url=url)
@@ -220,3 +252,128 @@ class SyncServiceClient(_ServiceClientBase):
         return self.transport.send(
             **self._send_arguments(query, operation_name, variables, timeout, max_retries, headers)
         )
+
+    def _call(
+        self,
+        operation: Operation[Any],
+        variables: Mapping[str, Any],
+        timeout: TimeoutOption,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> Any:
+        """The blocking twin of ``ServiceClient._call``."""
+        response = self.execute(
+            operation.document,
+            operation.name,
+            variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+        )
+        result = parse_result(operation.result_type, response, self.service)
+        # Inline rather than a shared helper: one Python call less per operation.
+        payload = getattr(result, operation.field)
+        if payload is not None:  # null where the schema lets the root field be
+            payload._stamp(response.request_id, response.sent)
+        return payload_data(payload)
+
+    def _call_for_payload(
+        self,
+        operation: Operation[Any],
+        variables: Mapping[str, Any],
+        timeout: TimeoutOption,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+    ) -> Any:
+        """The blocking twin of ``ServiceClient._call_for_payload``."""
+        response = self.execute(
+            operation.document,
+            operation.name,
+            variables,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+        )
+        payload = getattr(
+            parse_result(operation.result_type, response, self.service), operation.field
+        )
+        if payload is not None:
+            payload._stamp(response.request_id, response.sent)
+        return payload
+
+
+class PayloadView:
+    """A service client's ``with_payload``: its methods, each returning the whole payload.
+
+    The methods are the client's own code (``payload_method``); they call ``self._call``, which
+    here is the client's ``_call_for_payload``: no second implementation, no extra frame."""
+
+    __slots__ = ("_call", "_call_for_payload")
+    _call: Callable[..., Any]
+    _call_for_payload: Callable[..., Any]
+
+    def __init__(self, client: ServiceClient | SyncServiceClient) -> None:
+        call = client._call_for_payload  # pyright: ignore[reportPrivateUsage]
+        self._call = self._call_for_payload = call
+
+
+def _rebind(method: Callable[..., Any], payload: type[Any], nullable: bool) -> Any:
+    """A twin of ``method`` for ``<Client>WithPayload``: the same code (no wrapper, no extra
+    call), its own name and return annotation (the payload), for ``inspect`` and ``help()``."""
+    name = method.__name__.lstrip("_")  # a pager's payload fetcher, ``_credit_reports``
+    owner = method.__qualname__.rpartition(".")[0] + "WithPayload"
+    twin = types.FunctionType(
+        method.__code__, method.__globals__, name, method.__defaults__, method.__closure__
+    )
+    twin.__kwdefaults__ = method.__kwdefaults__
+    returns = Optional[payload] if nullable else payload  # noqa: UP045  # as the signatures spell it
+    twin.__annotations__ = {**method.__annotations__, "return": returns}
+    twin.__doc__ = method.__doc__
+    twin.__qualname__ = f"{owner}.{name}"
+    twin.__module__ = method.__module__
+    return twin
+
+
+# The bindings are typed with a ParamSpec: pyright keeps every overload of the method (its
+# positional and keyword forms) and only the return type becomes the payload's.
+@overload
+def payload_method(
+    method: Callable[Concatenate[Any, P], Coroutine[Any, Any, Any]],
+    payload: type[R],
+    *,
+    nullable: Literal[False] = False,
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]: ...
+@overload
+def payload_method(
+    method: Callable[Concatenate[Any, P], Coroutine[Any, Any, Any]],
+    payload: type[R],
+    *,
+    nullable: Literal[True],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, R | None]]: ...
+def payload_method(
+    method: Callable[..., Any], payload: type[Any], *, nullable: bool = False
+) -> Any:
+    """``with_payload.<method>`` of an async client: ``method``'s code, returning ``payload``
+    (``None`` too where the schema lets the root field be null)."""
+    return _rebind(method, payload, nullable)
+
+
+@overload
+def sync_payload_method(
+    method: Callable[Concatenate[Any, P], Any],
+    payload: type[R],
+    *,
+    nullable: Literal[False] = False,
+) -> Callable[Concatenate[Any, P], R]: ...
+@overload
+def sync_payload_method(
+    method: Callable[Concatenate[Any, P], Any],
+    payload: type[R],
+    *,
+    nullable: Literal[True],
+) -> Callable[Concatenate[Any, P], R | None]: ...
+def sync_payload_method(
+    method: Callable[..., Any], payload: type[Any], *, nullable: bool = False
+) -> Any:
+    """``payload_method`` for the sync face."""
+    return _rebind(method, payload, nullable)

@@ -1,32 +1,59 @@
-"""Reading a Debt Core response: status, request id, body and GraphQL errors, as typed results.
+"""Reading a Debt Core response, from the HTTP status to the data a method returns.
 
-The one home for turning an HTTP response into a ``GraphQLResult`` or an ``APIStatusError``;
-both transports call it. Turning ``data`` into the operation's models is ``_base_client``'s part.
+The one home for it, in the order a response goes through:
+
+1. the transports (both faces) turn an HTTP response into a ``GraphQLResult`` (status, request
+   id, body, GraphQL errors) or an ``APIStatusError`` (``status_error``);
+2. the service clients read ``data`` into the operation's generated models (``parse_result``:
+   ``GraphQLResponseError`` on top-level errors, ``ResponseValidationError`` on a mismatch);
+3. the operation's ``{ data, errors }`` payload gives its data, or a ``PayloadError`` carrying
+   its business errors (``payload_data``; ``unwrap`` for payloads from ``with_payload``).
+
+Every Debt Core operation answers ``{ data, errors }`` inside GraphQL's own ``data``; ``errors``
+is where the API reports business failures (a missing field for a pull source, a stale
+revision, an invalid first payment date...). Each message reads ``CODE`` or ``CODE: detail``
+(``NOT_FOUND: no credit report with creditReportId cr-1``); a ``NOT_FOUND`` among them raises
+``NotFoundError``, any other ``PayloadError``. Every exception's text is redacted of the values
+the call sent (``_redaction``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
-from typing import Any, Final, cast
+from collections.abc import Sequence
+from typing import Any, Final, Protocol, TypeVar, cast
 
 import httpx
+from pydantic import BaseModel as PydanticBaseModel
+from pydantic import ValidationError
 
 from . import _json
+from ._models import field_errors
 from ._redaction import Redactor
 from .errors import (
     APIStatusError,
     GraphQLErrorDetail,
+    GraphQLResponseError,
+    NotFoundError,
+    PayloadError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseValidationError,
     status_error_class,
 )
 
 __all__ = [
+    "FAST_PATH_MAX_BYTES",
     "RESPONSE_REQUEST_ID_HEADERS",
     "GraphQLResult",
     "decode_graphql_body",
+    "parse_result",
+    "payload_data",
     "request_id_of",
     "status_error",
+    "unwrap",
 ]
 
 # Headers a server may use for its own request id, most specific first.
@@ -196,3 +223,173 @@ def status_error(
     if cls is RateLimitError:
         return RateLimitError(message, response=response, retry_after=retry_after, **where)
     return cls(message, response=response, **where)
+
+
+# --- data: the operation's generated models -------------------------------------------------------
+
+ResultT = TypeVar("ResultT", bound=PydanticBaseModel)
+
+# Bodies up to this size are validated straight from bytes (one pass, fastest). A larger body
+# takes json.loads + model_validate: a failing model_validate_json copies the input into every
+# error, which turned a 10 MB body into a 1.5 GB peak.
+FAST_PATH_MAX_BYTES = 1 << 20
+_LISTED_ERRORS_MAX = 1_000
+
+
+@functools.cache
+def _envelope(result_type: type[PydanticBaseModel]) -> type[PydanticBaseModel]:
+    """``{data: result_type, errors: [...]}``, built once per result type, on first use: a model
+    class built at import would cost ``import alleviate_debtcore`` ~10 ms for every program."""
+    from pydantic import JsonValue, create_model
+
+    return create_model(
+        "_Envelope",
+        data=(cast(Any, result_type | None), None),  # a type form built at run time
+        errors=(cast(Any, list[JsonValue] | None), None),
+    )
+
+
+def parse_result(result_type: type[ResultT], response: GraphQLResult, service: str) -> ResultT:
+    """The response's ``data`` as ``result_type``; raise on GraphQL errors or a mismatch."""
+    # Fast path: one pass from bytes to typed models (pydantic-core parses the JSON itself).
+    # Anything unusual (errors, null data, a mismatch, not JSON) takes the careful path below,
+    # which decides what to raise.
+    content = response.content
+    if len(content) <= FAST_PATH_MAX_BYTES:
+        try:  # the validator itself: model_validate_json adds a Python frame per call
+            envelope = _envelope(result_type).__pydantic_validator__.validate_json(content)
+        except ValidationError:
+            pass
+        else:
+            if not envelope.errors and envelope.data is not None:
+                return cast(ResultT, envelope.data)
+    if response.errors:
+        partial = None
+        if response.data is not None:
+            # A null where the schema says non-null leaves only the raw data.
+            with contextlib.suppress(ValidationError):
+                partial = result_type.model_validate(response.data)
+        first = response.errors[0]
+        more = f" (and {len(response.errors) - 1} more)" if len(response.errors) > 1 else ""
+        code = f" [{first.code}]" if first.code else ""
+        # The details are redacted already; the request id may be the server's (a header).
+        raise GraphQLResponseError(
+            Redactor(response.sent)(
+                f"{response.operation} returned GraphQL errors: {first.message}{code}{more} "
+                f"(request id {response.request_id})"
+            ),
+            errors=response.errors,
+            partial_data=response.data,
+            partial=partial,
+            service=service,
+            operation=response.operation,
+            request_id=response.request_id,
+        )
+    try:
+        return result_type.model_validate(response.data)
+    except ValidationError as exc:
+        # Paths and reasons only, and the pydantic error is not chained: its text quotes the
+        # values (applicant data) and its line errors hold on to the parsed body.
+        # exc.errors() builds a dict per error: for a huge mismatching body (one error per
+        # debt) that alone was tens of times the body's size, so only a few are listed.
+        count = exc.error_count()
+        redact = Redactor(response.sent)
+        errors = field_errors(exc, limit=3, redact=redact) if count <= _LISTED_ERRORS_MAX else []
+    listed = "; ".join(str(e) for e in errors)
+    if count > len(errors):
+        listed += f"; and {count - len(errors)} more" if errors else f"{count} mismatches"
+    raise ResponseValidationError(
+        redact(
+            f"{response.operation} on {service}: the response does not match the "
+            f"generated models ({listed}); the server's schema may have changed: see "
+            "`debtcore schema diff`"
+        ),
+        errors=errors,
+        service=service,
+        operation=response.operation,
+        request_id=response.request_id,
+    )
+
+
+# --- the payload: its data, or its business errors ------------------------------------------------
+
+DataT = TypeVar("DataT", covariant=True)
+
+NOT_FOUND: Final = "NOT_FOUND"
+
+
+class _ErrorItem(Protocol):
+    @property
+    def message(self) -> str | Sequence[str | None] | None: ...
+
+
+class _Payload(Protocol[DataT]):
+    @property
+    def data(self) -> DataT | None: ...
+
+    @property
+    def errors(self) -> Sequence[_ErrorItem | None] | None: ...
+
+
+def _messages(item: _ErrorItem) -> list[str]:
+    message = item.message
+    if message is None:
+        return []
+    if isinstance(message, str):
+        return [message]
+    return [m for m in message if m is not None]
+
+
+def _code(message: str) -> str:
+    return message.partition(":")[0].strip()
+
+
+def payload_data(payload: _Payload[DataT] | None) -> DataT:
+    """``payload.data`` when there is some (errors or not), else ``PayloadError``: what the
+    generated methods return (errors beside data are findings or warnings the caller reads
+    through ``with_payload``)."""
+    if payload is not None and payload.data is not None:
+        return payload.data
+    return unwrap(payload)
+
+
+def unwrap(payload: _Payload[DataT] | None, *, partial: bool = False) -> DataT:
+    """Return ``payload.data``; raise ``PayloadError`` when the payload reports errors or has
+    no data.
+
+    >>> payload = await debtcore.credit.with_payload.credit_report(report_id)
+    >>> report = unwrap(payload)
+
+    ``partial=True`` returns the data whenever there is some, errors or not (what the methods
+    without ``with_payload`` do): eligibility reviews list per-debt findings (items with a
+    ``debtId``) in ``errors`` beside a valid review, and offers may return plans with a warning.
+    Without data, ``PayloadError`` is raised either way (``NotFoundError`` when an error is
+    ``NOT_FOUND``); it keeps any data in ``.data`` and the call's ``request_id``.
+    """
+    if payload is None:
+        raise PayloadError("the operation returned a null payload", messages=[], errors=[])
+    request_id = cast(str | None, getattr(payload, "request_id", None))
+    if partial and payload.data is not None:
+        return payload.data
+    errors = [item for item in payload.errors or () if item is not None]
+    if errors:
+        messages = [text for item in errors for text in _messages(item)]
+        summary = "; ".join(messages) or "no message"
+        cls = NotFoundError if any(_code(text) == NOT_FOUND for text in messages) else PayloadError
+        # The messages may echo what the call sent (and the request id is the server's).
+        redact = Redactor(getattr(payload, "_sent", None))
+        raise cls(
+            redact(f"the API reported {len(errors)} error(s): {summary} (request id {request_id})"),
+            messages=messages,
+            errors=errors,
+            data=payload.data,
+            request_id=request_id,
+        )
+    if payload.data is None:
+        raise PayloadError(
+            Redactor()(f"the operation returned no data and no errors (request id {request_id})"),
+            messages=[],
+            errors=[],
+            request_id=request_id,
+        )
+    return payload.data

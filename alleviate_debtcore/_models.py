@@ -174,7 +174,7 @@ class PayloadModel(BaseModel):
     """Base of every operation's ``{data, errors}`` payload; ``request_id`` names the call."""
 
     # Slots, not pydantic private attributes: those cost an extra Python call per instance.
-    # _sent: the call's variables, what a PayloadError from this payload redacts (_payload).
+    # _sent: the call's variables, what a PayloadError from this payload redacts.
     __slots__ = ("_request_id", "_sent")
 
     @property

@@ -27,8 +27,8 @@ from collections.abc import (
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeVar, cast
 
+from ._graphql_response import payload_data
 from ._models import UNSET
-from ._payload import payload_data
 from .errors import PaginationError
 
 __all__ = ["MAX_EMPTY_PAGES", "AsyncPager", "Page", "SyncPager"]

@@ -14,7 +14,7 @@ from alleviate_debtcore.generated import credit as _generated
 from alleviate_debtcore.generated.credit import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 from alleviate_debtcore.generated.credit import GetCreditReportResponseFieldsData
 from alleviate_debtcore.generated.credit.client import CreditClient as _GeneratedCreditClient
-from alleviate_debtcore.generated.credit.client import (
+from alleviate_debtcore.generated.credit.sync_client import (
     SyncCreditClient as _GeneratedSyncCreditClient,
 )
 

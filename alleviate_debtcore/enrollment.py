@@ -20,7 +20,7 @@ from alleviate_debtcore.generated.enrollment import (
 from alleviate_debtcore.generated.enrollment.client import (
     EnrollmentClient as _GeneratedEnrollmentClient,
 )
-from alleviate_debtcore.generated.enrollment.client import (
+from alleviate_debtcore.generated.enrollment.sync_client import (
     SyncEnrollmentClient as _GeneratedSyncEnrollmentClient,
 )
 

@@ -12,7 +12,8 @@ from decimal import Decimal
 from alleviate_debtcore.generated import offers as _generated
 from alleviate_debtcore.generated.offers import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
 from alleviate_debtcore.generated.offers import OffersMutationOffersData
-from alleviate_debtcore.generated.offers.client import OffersClient, SyncOffersClient
+from alleviate_debtcore.generated.offers.client import OffersClient
+from alleviate_debtcore.generated.offers.sync_client import SyncOffersClient
 from alleviate_debtcore.generated.underwriting import PlanInputV2
 
 from .errors import FieldError, InputValidationError

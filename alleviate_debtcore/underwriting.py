@@ -6,10 +6,8 @@ queries/underwriting/. Import them from here, not from ``alleviate_debtcore.gene
 
 from alleviate_debtcore.generated import underwriting as _generated
 from alleviate_debtcore.generated.underwriting import *  # noqa: F403  # pyright: ignore[reportWildcardImportFromLibrary]
-from alleviate_debtcore.generated.underwriting.client import (
-    SyncUnderwritingClient,
-    UnderwritingClient,
-)
+from alleviate_debtcore.generated.underwriting.client import UnderwritingClient
+from alleviate_debtcore.generated.underwriting.sync_client import SyncUnderwritingClient
 
 __all__: list[str] = []
 __all__ += _generated.__all__

@@ -153,7 +153,8 @@ def _service_methods(
     generated: Path, service: str, client: str
 ) -> list[tuple[str, list[str], str]]:
     """The generated class's methods, then the facade subclass's (the waiters)."""
-    methods = _methods(generated / service / "client.py", client)
+    module = "sync_client.py" if client.startswith("Sync") else "client.py"
+    methods = _methods(generated / service / module, client)
     facade = FACADES / f"{service}.py"
     if f"class {client}(" in facade.read_text():
         methods += _methods(facade, client)

@@ -4,11 +4,14 @@
 
 For each operation the service client gets:
 
-- ``_<method>(...)``: checks the arguments (``alleviate_debtcore._arguments``), sends the document
-  and returns the typed ``{data, errors}`` payload, stamped with the request id;
-- ``<method>(...)``: the same arguments, returning the payload's data (``payload_data``); for a
-  connection (``edges``/``pageInfo``) a plain ``def`` returning an ``AsyncPager``;
-- ``with_payload.<method>(...)``: the same arguments, returning the whole payload.
+- ``<method>(...)``: checks the arguments (``alleviate_debtcore._arguments``) and hands the
+  operation (a constant of ``_operations.py``, where each document is stored once) and its
+  variables to ``self._call``, which sends them and returns the payload's data; for a connection
+  (``edges``/``pageInfo``) a plain ``def`` returning an ``AsyncPager`` over ``_<method>``, which
+  returns the payload;
+- ``with_payload.<method>(...)``: one line, ``payload_method(<Client>.<method>, <Payload>)``: the
+  same code run by a ``PayloadView`` whose ``_call`` returns the whole payload, typed through a
+  ParamSpec so that pyright keeps every overload and reveals the payload type.
 
 Arguments: when an operation takes exactly one non-null input object (``input``,
 ``updatedUWFields``), its fields are keyword arguments too (one overload each way, mutually
@@ -17,15 +20,15 @@ value is required after that, it may be passed positionally. Inputs are typed as
 generated ``<Input>Dict``; enums as the enum or its ``<Enum>Literal``. Per-call options
 ``timeout``, ``max_retries`` and ``extra_headers`` end every signature; nothing else is accepted.
 
-Generated bodies stay mechanical (a sync twin is meant to be derived from them); the logic lives
-in handwritten code.
+Generated bodies stay mechanical (the sync face is derived from them, codegen/sync_face.py); the
+logic lives in handwritten code (``alleviate_debtcore._base_client``).
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import keyword
+import re
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -50,7 +53,7 @@ OPTION_PARAMS = (
     "max_retries: Optional[int] = None",
     "extra_headers: Optional[Mapping[str, str]] = None",
 )
-OPTION_ARGS = "timeout=timeout, max_retries=max_retries, extra_headers=extra_headers"
+OPTION_ARGS = "timeout, max_retries, extra_headers"
 _BUILTIN_SCALARS = {"String": "str", "ID": "str", "Int": "int", "Float": "float", "Boolean": "bool"}
 _RUNTIME = "alleviate_debtcore"
 
@@ -342,39 +345,39 @@ class Surface:
     # --- the client module -----------------------------------------------------------------------
 
     def client_module(self, module: ast.Module, client_name: str) -> ast.Module:
-        client = next(
-            s for s in module.body if isinstance(s, ast.ClassDef) and s.name == client_name
-        )
+        """ariadne's client module, rewritten: ``<Service>Client`` with the public methods and
+        ``<Service>ClientWithPayload`` binding each of them (see the module docstring)."""
         twin_name = f"{client_name}WithPayload"
-        client.body = [
-            *_parse(
-                [
-                    "@cached_property",
-                    f'def with_payload(self) -> "{twin_name}":',
-                    '    """The same methods, returning each operation\'s whole payload:',
-                    "    ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload",
-                    '    errors are not raised."""',
-                    f"    return {twin_name}(self)",
-                ]
-            ),
-        ]
-        twin = _parse(
+        client = _parse(
             [
-                f"class {twin_name}:",
-                f'    """``{client_name}``\'s methods, returning the whole payload."""',
-                f"    def __init__(self, client: {client_name}) -> None:",
-                "        self._client = client",
+                f"class {client_name}(ServiceClient):",
+                "    @cached_property",
+                f'    def with_payload(self) -> "{twin_name}":',
+                '        """The same methods, returning each operation\'s whole payload:',
+                "        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload",
+                '        errors are not raised."""',
+                f"        return {twin_name}(self)",
             ]
         )[0]
-        assert isinstance(twin, ast.ClassDef)
+        twin = _parse(
+            [
+                f"class {twin_name}(PayloadView):",
+                f'    """``{client_name}``\'s methods, returning the whole payload."""',
+            ]
+        )[0]
+        assert isinstance(client, ast.ClassDef) and isinstance(twin, ast.ClassDef)
         imports: list[ast.stmt] = []
         input_names: set[str] = set()
         enum_names: set[str] = set()
+        constants = {o.method.upper() for o in self.operations}  # in _operations.py
         for operation in sorted(self.operations, key=lambda o: o.method):
-            payload, data, node = self._result_types(operation, imports)
-            client.body += self._public(operation, data, node)
-            client.body.append(self._private(operation, payload))
-            twin.body += self._twin(operation, payload)
+            payload, nullable, data, node = self._result_types(operation, imports)
+            client.body += self._methods(operation, payload, nullable, data, node)
+            source = f"_{operation.method}" if node is not None else operation.method
+            flag = ", nullable=True" if nullable else ""
+            twin.body += _parse(
+                [f"{operation.method} = payload_method({client_name}.{source}, {payload}{flag})"]
+            )
             for variable in operation.variables:
                 named = get_named_type(variable.type)
                 if isinstance(named, GraphQLInputObjectType):
@@ -389,14 +392,6 @@ class Surface:
                         input_names.add(named.name)
                     if isinstance(named, GraphQLEnumType):
                         enum_names.add(named.name)
-        body = [
-            s for s in module.body if not (isinstance(s, ast.ClassDef) and s.name == client_name)
-        ]
-        body = [
-            s
-            for s in body
-            if not (isinstance(s, ast.ImportFrom) and s.module in ("input_types", "enums"))
-        ]
         header = [
             ast.ImportFrom("collections.abc", [ast.alias("Mapping"), ast.alias("Sequence")], 0),
             ast.ImportFrom("functools", [ast.alias("cached_property")], 0),
@@ -408,10 +403,18 @@ class Surface:
                 [ast.alias(n) for n in ("enum_arg", "input_arg", "input_list_arg", "scalar_arg")],
                 0,
             ),
-            ast.ImportFrom(f"{_RUNTIME}._base_client", [ast.alias("TimeoutOption")], 0),
+            ast.ImportFrom(
+                f"{_RUNTIME}._base_client",
+                [
+                    ast.alias(n)
+                    for n in ("PayloadView", "ServiceClient", "TimeoutOption", "payload_method")
+                ],
+                0,
+            ),
             ast.ImportFrom(f"{_RUNTIME}._pagination", [ast.alias("AsyncPager")], 0),
-            ast.ImportFrom(f"{_RUNTIME}._payload", [ast.alias("payload_data")], 0),
             *self.scalar_imports(),
+            ast.ImportFrom(OPERATIONS_MODULE, [ast.alias(n) for n in sorted(constants)], 1),
+            ast.ImportFrom("base_model", [ast.alias("UNSET"), ast.alias("UnsetType")], 1),
         ]
         if input_names:
             header.append(
@@ -431,16 +434,48 @@ class Surface:
                     1,
                 )
             )
-        gql_index = next(
-            i for i, s in enumerate(body) if isinstance(s, ast.FunctionDef) and s.name == "gql"
-        )
-        module.body = header + body[:gql_index] + imports + body[gql_index:] + [client, twin]
+        module.body = [*header, *imports, client, twin]
+        clashes = constants & (input_names | enum_names | {f"{n}Literal" for n in enum_names})
+        assert not clashes, f"operation constants clash with schema names: {sorted(clashes)}"
         return module
+
+    def operations_source(self, header: str) -> str:
+        """``_operations.py``: every operation's name, result model and document; each fragment
+        is written once and joined into the documents that use it (``document``)."""
+        fragments: dict[str, str] = {}
+        lines = [
+            header,
+            '"""This service\'s operations: each one\'s name, result model and document (the',
+            "operation, then the fragments it uses, each written once in ``_FRAGMENTS``). Both",
+            "faces (client.py, sync_client.py) send these; generated/operations.json hashes each",
+            'document."""',
+            "",
+            f"from {_RUNTIME}._base_client import Operation",
+        ]
+        for operation in sorted(self.operations, key=lambda o: o.result_module):
+            lines.append(f"from .{operation.result_module} import {operation.result_class}")
+        operations: list[str] = []
+        for operation in sorted(self.operations, key=lambda o: o.method):
+            head, *used = _document_parts(operation)
+            for text in used:
+                name = text.split()[1]
+                assert fragments.setdefault(name, text) == text, f"two texts of fragment {name}"
+            field_name = self.payloads[operation.result_module][0]
+            operations += [
+                f"{operation.method.upper()} = Operation(",
+                f'    {operation.result_class}, {field_name!r}, """{head}""", _FRAGMENTS',
+                ")",
+            ]
+        lines += ["", "_FRAGMENTS = {"]
+        lines += [f'    {name!r}: """{text}""",' for name, text in sorted(fragments.items())]
+        lines += ["}", ""]
+        return "\n".join([*lines, *operations, ""])
 
     def _result_types(
         self, operation: Operation, imports: list[ast.stmt]
-    ) -> tuple[str, str, str | None]:
-        """The payload class, the data type (source) and, for a connection, the node class."""
+    ) -> tuple[str, bool, str, str | None]:
+        """The payload class, whether the payload may be null, the data type (source) and, for a
+        connection, the node class."""
         _, payload, fragment = self.payloads[operation.result_module]
         imports.append(ast.ImportFrom(operation.result_module, [ast.alias(payload)], 1))
         base, base_module = (
@@ -464,9 +499,8 @@ class Surface:
                 else data_type.name
             )
         data = _output_type(data_field.type, data_class, outer=True)
-        if not isinstance(operation.root.type, GraphQLNonNull):
-            payload = f"Optional[{payload}]"  # the schema lets the root field be null
-        return payload, data, node
+        # The schema may let the root field be null.
+        return payload, not isinstance(operation.root.type, GraphQLNonNull), data, node
 
     # --- method sources --------------------------------------------------------------------------
 
@@ -512,84 +546,79 @@ class Surface:
         ]
         return required[0] if len(required) == 1 else None
 
-    def _call_args(self, operation: Operation) -> str:
-        names = [p.name for p in operation.fields] + [v.name for v in operation.variables]
-        return ", ".join([*(f"{n}={n}" for n in names), OPTION_ARGS])
-
     def _defs(
         self,
         operation: Operation,
         returns: str,
         body: list[str],
         *,
+        name: str | None = None,
         is_async: bool = True,
         docstring: str | None = None,
     ) -> list[ast.stmt]:
         prefix = "async def" if is_async else "def"
+        name = name or operation.method
         lines: list[str] = []
         if operation.flattened is not None:
             for form in ("flat", "model"):
                 params = ", ".join(["self", *self._signature(operation, form=form)])
-                lines += ["@overload", f"{prefix} {operation.method}({params}) -> {returns}: ..."]
+                lines += ["@overload", f"{prefix} {name}({params}) -> {returns}: ..."]
         params = ", ".join(["self", *self._signature(operation, form="impl")])
-        lines.append(f"{prefix} {operation.method}({params}) -> {returns}:")
+        lines.append(f"{prefix} {name}({params}) -> {returns}:")
         if docstring:
             lines.append(f"    {_docstring_source(docstring)}")
         lines += [f"    {line}" for line in body]
         return _parse(lines)
 
-    def _public(self, operation: Operation, data: str, node: str | None) -> list[ast.stmt]:
-        call = f"self._{operation.method}({self._call_args(operation)})"
-        if node is not None:
-            arguments = ", ".join(
-                [
-                    *(f"{v.name!r}: {v.name}" for v in operation.variables),
-                    *(f"{o!r}: {o}" for o in OPTIONS),
-                ]
-            )
-            return self._defs(
-                operation,
-                f"AsyncPager[{node}, {data}]",
-                [f"return AsyncPager(self._{operation.method}, {{{arguments}}})"],
-                is_async=False,
-                docstring=_pager_doc(operation.docstring),
-            )
-        return self._defs(
-            operation, data, [f"return payload_data(await {call})"], docstring=operation.docstring
-        )
-
-    def _twin(self, operation: Operation, payload: str) -> list[ast.stmt]:
-        call = f"self._client._{operation.method}({self._call_args(operation)})"
-        return self._defs(
-            operation, payload, [f"return await {call}"], docstring=operation.docstring
-        )
-
-    def _private(self, operation: Operation, payload: str) -> ast.stmt:
-        impl = [p for p in self._signature(operation, form="impl") if p != "*"]
-        params = ", ".join(["self", "*", *impl])
-        entries: list[str] = []
+    def _methods(
+        self, operation: Operation, payload: str, nullable: bool, data: str, node: str | None
+    ) -> list[ast.stmt]:
+        """The public method; for a connection, the pager and the payload fetcher it pages."""
+        entries = []
         for variable in operation.variables:
             fields = operation.fields if variable is operation.flattened else None
-            entries.append(f"{variable.gql!r}: {variable.check(variable.name, fields)},")
-        field_name = self.payloads[operation.result_module][0]
-        lines = [
-            f"async def _{operation.method}({params}) -> {payload}:",
-            "    query = QUERY",
-            "    variables: dict[str, object] = {",
-            *(f"        {e}" for e in entries),
-            "    }",
-            "    response = await self.execute(",
-            f"        query=query, operation_name={operation.definition.name.value!r},",  # type: ignore[union-attr]
-            "        variables=variables, timeout=timeout, max_retries=max_retries,",
-            "        headers=extra_headers,",
-            "    )",
-            f"    result = self.parse_result({operation.result_class}, response)",
-            f"    return self.payload(result.{field_name}, response)",
-        ]
-        (function,) = _parse(lines)
-        assert isinstance(function, ast.AsyncFunctionDef)
-        function.body[0] = copy.deepcopy(operation.query)
-        return function
+            entries.append(f"{variable.gql!r}: {variable.check(variable.name, fields)}")
+        # The variables first: the call then fits on one line.
+        variables = f"variables = {{{', '.join(entries)}}}"
+        arguments = f"{operation.method.upper()}, variables, {OPTION_ARGS}"
+        if node is None:
+            body = [variables, f"return await self._call({arguments})"]
+            return self._defs(operation, data, body, docstring=operation.docstring)
+        pager_arguments = ", ".join(
+            [
+                *(f"{v.name!r}: {v.name}" for v in operation.variables),
+                *(f"{o!r}: {o}" for o in OPTIONS),
+            ]
+        )
+        pager = self._defs(
+            operation,
+            f"AsyncPager[{node}, {data}]",
+            [f"return AsyncPager(self._{operation.method}, {{{pager_arguments}}})"],
+            is_async=False,
+            docstring=_pager_doc(operation.docstring),
+        )
+        fetch = f"return await self._call_for_payload({arguments})"
+        returns = f"Optional[{payload}]" if nullable else payload
+        fetcher = self._defs(
+            operation,
+            returns,
+            [variables, fetch],
+            name=f"_{operation.method}",
+            docstring=operation.docstring,
+        )
+        return pager + fetcher
+
+
+OPERATIONS_MODULE = "_operations"
+
+
+def _document_parts(operation: Operation) -> list[str]:
+    """The operation's document as ariadne built it, split: the operation, then each fragment."""
+    assert isinstance(operation.query, ast.Assign) and isinstance(operation.query.value, ast.Call)
+    lines = operation.query.value.args[0]  # ariadne's line constants, in a plain list
+    document = "".join(line.value for line in lines)  # type: ignore[union-attr]
+    assert '"""' not in document and "\\" not in document  # written as a \"\"\"...\"\"\" literal
+    return re.split(r"\n\n(?=fragment )", document.strip("\n"))
 
 
 class _KnownEnums(ast.NodeTransformer):

@@ -1,12 +1,13 @@
 # pyright: basic
 # (works on ariadne-codegen's ast nodes)
-"""``DebtCore``'s service clients, derived from the async ones the surface writes.
+"""``DebtCore``'s service clients (``sync_client.py``), derived from the async ones.
 
-For every generated ``<Service>Client`` and ``<Service>ClientWithPayload`` the client module gets
-``Sync<Service>Client`` and ``Sync<Service>ClientWithPayload``: deep copies with ``async def``
-turned into ``def``, every ``await x`` into ``x``, ``BaseClient`` into ``SyncBaseClient`` and
-``AsyncPager`` into ``SyncPager``. Nothing else changes, so the two faces have the same methods
-with the same signatures by construction (tests/test_sync_face.py checks it).
+The sync module is a deep copy of the async client module the surface writes, with ``async def``
+turned into ``def``, every ``await x`` into ``x``, the classes named ``Sync<Service>Client`` and
+``Sync<Service>ClientWithPayload``, and the async runtime names swapped for their sync twins
+(``ServiceClient``, ``AsyncPager``, ``payload_method``). Nothing else changes, so the two faces
+have the same methods with the same signatures by construction (tests/test_sync_face.py checks
+it), and both send the same ``_operations`` constants.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ import re
 from codegen.surface import PAGER_DOC, SYNC_PAGER_DOC
 
 SYNC_PREFIX = "Sync"
-_RUNTIME_RENAMES = {"BaseClient": "SyncBaseClient", "AsyncPager": "SyncPager"}
+SYNC_MODULE = "sync_client"
+_RUNTIME_RENAMES = {
+    "ServiceClient": "SyncServiceClient",
+    "AsyncPager": "SyncPager",
+    "payload_method": "sync_payload_method",
+}
 
 
 def sync_name(name: str) -> str:
@@ -26,7 +32,8 @@ def sync_name(name: str) -> str:
 
 
 class _ToSync(ast.NodeTransformer):
-    """async def -> def, await x -> x, and names (identifiers, forward references) renamed."""
+    """async def -> def, await x -> x, and names (identifiers, imports, forward references)
+    renamed."""
 
     def __init__(self, renames: dict[str, str]) -> None:
         self.renames = renames
@@ -56,6 +63,10 @@ class _ToSync(ast.NodeTransformer):
         node.id = self.renames.get(node.id, node.id)
         return node
 
+    def visit_alias(self, node: ast.alias) -> ast.alias:
+        node.name = self.renames.get(node.name, node.name)
+        return node
+
     def visit_Constant(self, node: ast.Constant) -> ast.Constant:
         if isinstance(node.value, str):
             # Forward references ("CreditClientWithPayload") and docstrings naming a class.
@@ -66,18 +77,10 @@ class _ToSync(ast.NodeTransformer):
         return node
 
 
-def add_sync_face(module: ast.Module, client_name: str) -> ast.Module:
-    """Append the sync twins of ``client_name`` and its ``WithPayload`` class to ``module``."""
+def sync_module(module: ast.Module, client_name: str) -> ast.Module:
+    """The sync twin of the async client module (``client_name`` and its ``WithPayload``)."""
     names = (client_name, f"{client_name}WithPayload")
+    classes = {s.name for s in module.body if isinstance(s, ast.ClassDef)}
+    assert set(names) <= classes, f"{client_name}: the surface's classes moved"
     renames = {name: sync_name(name) for name in names} | _RUNTIME_RENAMES
-    originals = [s for s in module.body if isinstance(s, ast.ClassDef) and s.name in names]
-    assert len(originals) == len(names), f"{client_name}: the surface's classes moved"
-    module.body += [_ToSync(renames).visit(copy.deepcopy(cls)) for cls in originals]
-    for statement in module.body:
-        if not isinstance(statement, ast.ImportFrom):
-            continue
-        if statement.module == "base_client" and statement.level == 1:
-            statement.names.append(ast.alias("SyncBaseClient"))
-        elif statement.module == "alleviate_debtcore._pagination":
-            statement.names.append(ast.alias("SyncPager"))
-    return module
+    return _ToSync(renames).visit(copy.deepcopy(module))

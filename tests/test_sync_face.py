@@ -79,7 +79,7 @@ def test_with_payload_twins_match(service: str) -> None:
 
 def test_the_sync_classes_are_generated_not_handwritten() -> None:
     for service in SERVICES:
-        tree = ast.parse((ROOT / "generated" / service / "client.py").read_text())
+        tree = ast.parse((ROOT / "generated" / service / "sync_client.py").read_text())
         classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         name = f"{service.capitalize()}Client"
         assert {f"Sync{name}", f"Sync{name}WithPayload"} <= classes

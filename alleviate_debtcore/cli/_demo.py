@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .._client import AsyncDebtCore
-from .._payload import unwrap
+from .._graphql_response import unwrap
 from ..credit import CREDIT_REPORT_PULL_SOURCE, PullCreditReportInput
 from ..enrollment import enrollment_steps
 from ..offers import plan_input

@@ -6,7 +6,7 @@ from .add_lead_id_to_credit_report import (
 )
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import CreditClient, CreditClientWithPayload, SyncCreditClientWithPayload
+from .client import CreditClient, CreditClientWithPayload
 from .create_creditor import (
     CreateCreditorMutation,
     CreateCreditorMutationCreateCreditor,
@@ -150,6 +150,7 @@ from .send_sms_verification_code import (
     SendSMSVerificationCodeMutationSendSmsVerificationCodeData,
     SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors,
 )
+from .sync_client import SyncCreditClientWithPayload
 from .user_verification import (
     UserVerificationQuery,
     UserVerificationQueryUserVerification,

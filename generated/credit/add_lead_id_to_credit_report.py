@@ -6,9 +6,7 @@ from .fragments import GetCreditReportResponseFields
 
 
 class AddLeadIdToCreditReportMutation(BaseModel):
-    add_lead_id_to_credit_report: (
-        "AddLeadIdToCreditReportMutationAddLeadIdToCreditReport"
-    )
+    add_lead_id_to_credit_report: "AddLeadIdToCreditReportMutationAddLeadIdToCreditReport"
 
 
 AddLeadIdToCreditReportMutationAddLeadIdToCreditReport = GetCreditReportResponseFields

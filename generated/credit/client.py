@@ -10,44 +10,56 @@ from alleviate_debtcore._arguments import (
     input_list_arg,
     scalar_arg,
 )
-from alleviate_debtcore._base_client import TimeoutOption
-from alleviate_debtcore._pagination import AsyncPager, SyncPager
-from alleviate_debtcore._payload import payload_data
+from alleviate_debtcore._base_client import (
+    PayloadView,
+    ServiceClient,
+    TimeoutOption,
+    payload_method,
+)
+from alleviate_debtcore._pagination import AsyncPager
 from alleviate_debtcore._scalars import JSONValue
 
+from ._operations import (
+    ADD_LEAD_ID_TO_CREDIT_REPORT,
+    CREATE_CREDITOR,
+    CREATE_USER_VERIFICATION,
+    CREDIT_REPORT,
+    CREDIT_REPORTS,
+    CREDITORS,
+    DOWNLOAD_CREDIT_REPORT,
+    JOINT_CREDIT_REPORT,
+    KBA_QUESTIONS,
+    NORMALIZE_RAW_REPORT,
+    PULL_CREDIT_REPORT,
+    SEND_KBA_ANSWERS,
+    SEND_SMS_VERIFICATION_CODE,
+    USER_VERIFICATION,
+    VERIFY_SMS_CODE,
+)
 from .add_lead_id_to_credit_report import (
-    AddLeadIdToCreditReportMutation,
     AddLeadIdToCreditReportMutationAddLeadIdToCreditReport,
 )
-from .base_client import BaseClient, SyncBaseClient
 from .base_model import UNSET, UnsetType
 from .create_creditor import (
-    CreateCreditorMutation,
     CreateCreditorMutationCreateCreditor,
     CreateCreditorMutationCreateCreditorData,
 )
 from .create_user_verification import (
-    CreateUserVerificationMutation,
     CreateUserVerificationMutationCreateUserVerification,
     CreateUserVerificationMutationCreateUserVerificationData,
 )
-from .credit_report import CreditReportQuery, CreditReportQueryCreditReport
+from .credit_report import CreditReportQueryCreditReport
 from .credit_reports import (
-    CreditReportsQuery,
     CreditReportsQueryCreditReports,
     CreditReportsQueryCreditReportsData,
     CreditReportsQueryCreditReportsDataEdgesNode,
 )
 from .creditors import (
-    CreditorsQuery,
     CreditorsQueryCreditors,
     CreditorsQueryCreditorsData,
     CreditorsQueryCreditorsDataEdgesNode,
 )
-from .download_credit_report import (
-    DownloadCreditReportQuery,
-    DownloadCreditReportQueryDownloadCreditReport,
-)
+from .download_credit_report import DownloadCreditReportQueryDownloadCreditReport
 from .enums import (
     CREDIT_REPORT_PULL_SOURCE,
     SUPPORTED_REPORT_PRODUCTS,
@@ -90,52 +102,40 @@ from .input_types import (
     VerifySMSCodeInputDict,
 )
 from .joint_credit_report import (
-    JointCreditReportMutation,
     JointCreditReportMutationJointCreditReport,
     JointCreditReportMutationJointCreditReportData,
 )
 from .kba_questions import (
-    KbaQuestionsQuery,
     KbaQuestionsQueryKbaQuestions,
     KbaQuestionsQueryKbaQuestionsData,
 )
 from .normalize_raw_report import (
-    NormalizeRawReportMutation,
     NormalizeRawReportMutationNormalizeRawReport,
     NormalizeRawReportMutationNormalizeRawReportData,
 )
 from .pull_credit_report import (
-    PullCreditReportMutation,
     PullCreditReportMutationPullCreditReport,
     PullCreditReportMutationPullCreditReportData,
 )
 from .send_kba_answers import (
-    SendKbaAnswersMutation,
     SendKbaAnswersMutationSendKbaAnswers,
     SendKbaAnswersMutationSendKbaAnswersData,
 )
 from .send_sms_verification_code import (
-    SendSMSVerificationCodeMutation,
     SendSMSVerificationCodeMutationSendSmsVerificationCode,
     SendSMSVerificationCodeMutationSendSmsVerificationCodeData,
 )
 from .user_verification import (
-    UserVerificationQuery,
     UserVerificationQueryUserVerification,
     UserVerificationQueryUserVerificationData,
 )
 from .verify_sms_code import (
-    VerifySMSCodeMutation,
     VerifySMSCodeMutationVerifySmsCode,
     VerifySMSCodeMutationVerifySmsCodeData,
 )
 
 
-def gql(q: str) -> str:
-    return q
-
-
-class CreditClient(BaseClient):
+class CreditClient(ServiceClient):
     @cached_property
     def with_payload(self) -> "CreditClientWithPayload":
         """The same methods, returning each operation's whole payload:
@@ -153,7 +153,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData: ...
-
     @overload
     async def add_lead_id_to_credit_report(
         self,
@@ -163,7 +162,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData: ...
-
     async def add_lead_id_to_credit_report(
         self,
         *,
@@ -178,133 +176,7 @@ class CreditClient(BaseClient):
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData:
         """Store a lead ID on an existing credit report and return the updated report."""
-        return payload_data(
-            await self._add_lead_id_to_credit_report(
-                credit_report_id=credit_report_id,
-                lead_id=lead_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
-        query = gql("""
-            mutation AddLeadIdToCreditReport($input: AddLeadIdToCreditReportInput!) {
-              addLeadIdToCreditReport(input: $input) {
-                ...GetCreditReportResponseFields
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment GetCreditReportResponseFields on GetCreditReportResponse {
-              data {
-                ...CreditReportNodeFields
-              }
-              errors {
-                message
-              }
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 AddLeadIdToCreditReportInput,
@@ -312,16 +184,9 @@ class CreditClient(BaseClient):
                 {"credit_report_id": credit_report_id, "lead_id": lead_id},
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="AddLeadIdToCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            ADD_LEAD_ID_TO_CREDIT_REPORT, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(AddLeadIdToCreditReportMutation, response)
-        return self.payload(result.add_lead_id_to_credit_report, response)
 
     @overload
     async def create_creditor(
@@ -332,7 +197,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateCreditorMutationCreateCreditorData: ...
-
     @overload
     async def create_creditor(
         self,
@@ -342,14 +206,11 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateCreditorMutationCreateCreditorData: ...
-
     async def create_creditor(
         self,
         creditor_name: Union[str, UnsetType] = UNSET,
         *,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -357,57 +218,12 @@ class CreditClient(BaseClient):
         """Register a creditor by name and get its ID; if the name exists already, the existing
         creditor comes back.
         """
-        return payload_data(
-            await self._create_creditor(
-                creditor_name=creditor_name,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _create_creditor(
-        self,
-        *,
-        creditor_name: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor:
-        query = gql("""
-            mutation CreateCreditor($input: CreateCreditorInput!) {
-              createCreditor(input: $input) {
-                data {
-                  creditorName
-                  creditorId
-                  parentCreditorName
-                  parentCreditorId
-                }
-                errors {
-                  message
-                }
-              }
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input", CreateCreditorInput, input, {"creditor_name": creditor_name}
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreateCreditor",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateCreditorMutation, response)
-        return self.payload(result.create_creditor, response)
+        return await self._call(CREATE_CREDITOR, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def create_user_verification(
@@ -430,7 +246,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
-
     @overload
     async def create_user_verification(
         self,
@@ -440,7 +255,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
-
     async def create_user_verification(
         self,
         *,
@@ -466,77 +280,7 @@ class CreditClient(BaseClient):
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateUserVerificationMutationCreateUserVerificationData:
         """Create a verification record for the consumer-facing Array (Equifax) flow."""
-        return payload_data(
-            await self._create_user_verification(
-                req_org_contact_id=req_org_contact_id,
-                first_name=first_name,
-                middle_name=middle_name,
-                last_name=last_name,
-                dob=dob,
-                ssn=ssn,
-                full_address=full_address,
-                city=city,
-                state=state,
-                zip=zip,
-                phone=phone,
-                email=email,
-                verification_type=verification_type,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _create_user_verification(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        first_name: Union[str, UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        dob: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        full_address: Union[str, UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        verification_type: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification:
-        query = gql("""
-            mutation CreateUserVerification($input: CreateUserVerificationInput!) {
-              createUserVerification(input: $input) {
-                data {
-                  ...UserVerificationNodeFields
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment UserVerificationNodeFields on UserVerificationNode {
-              id
-              reqOrgContactId
-              creditReportUserId
-              reqOrgId
-              status
-              verificationDate
-              userConsentDate
-              verificationType
-              verificationSource
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 CreateUserVerificationInput,
@@ -558,16 +302,9 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreateUserVerification",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            CREATE_USER_VERIFICATION, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(CreateUserVerificationMutation, response)
-        return self.payload(result.create_user_verification, response)
 
     @overload
     async def credit_report(
@@ -578,7 +315,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData: ...
-
     @overload
     async def credit_report(
         self,
@@ -588,143 +324,17 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData: ...
-
     async def credit_report(
         self,
         credit_report_id: Union[str, UnsetType] = UNSET,
         *,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> GetCreditReportResponseFieldsData:
         """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
-        return payload_data(
-            await self._credit_report(
-                credit_report_id=credit_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport:
-        query = gql("""
-            query CreditReport($input: GetCreditReportInput!) {
-              creditReport(input: $input) {
-                ...GetCreditReportResponseFields
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment GetCreditReportResponseFields on GetCreditReportResponse {
-              data {
-                ...CreditReportNodeFields
-              }
-              errors {
-                message
-              }
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 GetCreditReportInput,
@@ -732,16 +342,7 @@ class CreditClient(BaseClient):
                 {"credit_report_id": credit_report_id},
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreditReportQuery, response)
-        return self.payload(result.credit_report, response)
+        return await self._call(CREDIT_REPORT, variables, timeout, max_retries, extra_headers)
 
     def credit_reports(
         self,
@@ -810,129 +411,8 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Optional[CreditReportsQueryCreditReports]:
-        query = gql("""
-            query CreditReports($where: CreditReportWhereInput, $order: [CreditReportOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
-              creditReports(
-                where: $where
-                order: $order
-                skip: $skip
-                search: $search
-                after: $after
-                first: $first
-                before: $before
-                last: $last
-              ) {
-                data {
-                  pageInfo {
-                    ...PageInfoFields
-                  }
-                  edges {
-                    node {
-                      ...CreditReportNodeFields
-                    }
-                    cursor
-                  }
-                  totalCount
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment PageInfoFields on PageInfo {
-              hasNextPage
-              startCursor
-              endCursor
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
+        """Page through stored credit reports with filters, sorting, and offset or cursor paging."""
+        variables = {
             "where": input_arg("where", CreditReportWhereInput, where),
             "order": input_list_arg("order", CreditReportOrder, order),
             "skip": scalar_arg("skip", skip, int),
@@ -942,16 +422,9 @@ class CreditClient(BaseClient):
             "before": scalar_arg("before", before, str),
             "last": scalar_arg("last", last, int),
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreditReports",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call_for_payload(
+            CREDIT_REPORTS, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(CreditReportsQuery, response)
-        return self.payload(result.credit_reports, response)
 
     def creditors(
         self,
@@ -1006,44 +479,8 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Optional[CreditorsQueryCreditors]:
-        query = gql("""
-            query Creditors($where: CreditorWhereInput, $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
-              creditors(
-                where: $where
-                skip: $skip
-                search: $search
-                after: $after
-                first: $first
-                before: $before
-                last: $last
-              ) {
-                data {
-                  pageInfo {
-                    ...PageInfoFields
-                  }
-                  edges {
-                    node {
-                      creditorId
-                      creditorName
-                      createdAt
-                    }
-                    cursor
-                  }
-                  totalCount
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment PageInfoFields on PageInfo {
-              hasNextPage
-              startCursor
-              endCursor
-            }
-            """)
-        variables: dict[str, object] = {
+        """Page through the creditor catalogue; search matches creditor names."""
+        variables = {
             "where": input_arg("where", CreditorWhereInput, where),
             "skip": scalar_arg("skip", skip, int),
             "search": scalar_arg("search", search, str),
@@ -1052,16 +489,9 @@ class CreditClient(BaseClient):
             "before": scalar_arg("before", before, str),
             "last": scalar_arg("last", last, int),
         }
-        response = await self.execute(
-            query=query,
-            operation_name="Creditors",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call_for_payload(
+            CREDITORS, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(CreditorsQuery, response)
-        return self.payload(result.creditors, response)
 
     @overload
     async def download_credit_report(
@@ -1072,7 +502,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> str: ...
-
     @overload
     async def download_credit_report(
         self,
@@ -1082,7 +511,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> str: ...
-
     async def download_credit_report(
         self,
         credit_report_id: Union[str, UnsetType] = UNSET,
@@ -1095,38 +523,7 @@ class CreditClient(BaseClient):
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> str:
         """Get the vendor's original report as a base64-encoded PDF."""
-        return payload_data(
-            await self._download_credit_report(
-                credit_report_id=credit_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _download_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
-        query = gql("""
-            query DownloadCreditReport($input: DownloadCreditReportInput!) {
-              downloadCreditReport(input: $input) {
-                data
-                errors {
-                  message
-                }
-              }
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 DownloadCreditReportInput,
@@ -1134,16 +531,9 @@ class CreditClient(BaseClient):
                 {"credit_report_id": credit_report_id},
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="DownloadCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            DOWNLOAD_CREDIT_REPORT, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(DownloadCreditReportQuery, response)
-        return self.payload(result.download_credit_report, response)
 
     @overload
     async def joint_credit_report(
@@ -1155,7 +545,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> JointCreditReportMutationJointCreditReportData: ...
-
     @overload
     async def joint_credit_report(
         self,
@@ -1165,15 +554,12 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> JointCreditReportMutationJointCreditReportData: ...
-
     async def joint_credit_report(
         self,
         *,
         primary_report_id: Union[str, UnsetType] = UNSET,
         secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -1181,137 +567,7 @@ class CreditClient(BaseClient):
         """Merge a primary and a co-applicant report from the same vendor into one joint report.
         The eligibility service calls this itself.
         """
-        return payload_data(
-            await self._joint_credit_report(
-                primary_report_id=primary_report_id,
-                secondary_report_id=secondary_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _joint_credit_report(
-        self,
-        *,
-        primary_report_id: Union[str, UnsetType] = UNSET,
-        secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport:
-        query = gql("""
-            mutation JointCreditReport($input: JointCreditReportInput!) {
-              jointCreditReport(input: $input) {
-                data {
-                  creditReportId
-                  normalizedPrimaryApplicantReport {
-                    ...CreditReportNodeFields
-                  }
-                  normalizedCoApplicantReport {
-                    ...CreditReportNodeFields
-                  }
-                  jointDebts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 JointCreditReportInput,
@@ -1322,16 +578,7 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="JointCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(JointCreditReportMutation, response)
-        return self.payload(result.joint_credit_report, response)
+        return await self._call(JOINT_CREDIT_REPORT, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def kba_questions(
@@ -1352,7 +599,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> KbaQuestionsQueryKbaQuestionsData: ...
-
     @overload
     async def kba_questions(
         self,
@@ -1362,7 +608,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> KbaQuestionsQueryKbaQuestionsData: ...
-
     async def kba_questions(
         self,
         *,
@@ -1377,9 +622,7 @@ class CreditClient(BaseClient):
         zip: Union[str, UnsetType] = UNSET,
         zip_extension: Union[Optional[str], UnsetType] = UNSET,
         req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -1387,71 +630,7 @@ class CreditClient(BaseClient):
         """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
         questions to show the consumer.
         """
-        return payload_data(
-            await self._kba_questions(
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                ssn=ssn,
-                address_line1=address_line1,
-                address_line2=address_line2,
-                city=city,
-                state=state,
-                zip=zip,
-                zip_extension=zip_extension,
-                req_org_contact_id=req_org_contact_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _kba_questions(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        address_line1: Union[str, UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        zip_extension: Union[Optional[str], UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions:
-        query = gql("""
-            query KbaQuestions($input: KbaQuestionsInput!) {
-              kbaQuestions(input: $input) {
-                data {
-                  questions {
-                    id
-                    question
-                    options {
-                      id
-                      text
-                    }
-                  }
-                }
-                errors {
-                  ...SendKbaAnswersErrorFields
-                }
-              }
-            }
-
-            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 KbaQuestionsInput,
@@ -1471,16 +650,7 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="KbaQuestions",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(KbaQuestionsQuery, response)
-        return self.payload(result.kba_questions, response)
+        return await self._call(KBA_QUESTIONS, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def normalize_raw_report(
@@ -1497,7 +667,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
-
     @overload
     async def normalize_raw_report(
         self,
@@ -1507,7 +676,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
-
     async def normalize_raw_report(
         self,
         *,
@@ -1531,92 +699,7 @@ class CreditClient(BaseClient):
         """Hand in a vendor report you obtained yourself; the service stores it in the normalized
         shape and returns the creditReportId that eligibility checks need.
         """
-        return payload_data(
-            await self._normalize_raw_report(
-                req_org_contact_id=req_org_contact_id,
-                req_org_secondary_contact_id=req_org_secondary_contact_id,
-                report_type=report_type,
-                report_json=report_json,
-                report_requested_at=report_requested_at,
-                pdf_base64=pdf_base64,
-                lead_id=lead_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
-        report_type: Union[
-            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-            UnsetType,
-        ] = UNSET,
-        report_json: Union[JSONValue, UnsetType] = UNSET,
-        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
-        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport:
-        query = gql("""
-            mutation NormalizeRawReport($input: NormalizeRawReportInput!) {
-              normalizeRawReport(input: $input) {
-                data {
-                  creditReportId
-                  secondaryCreditReportId
-                  reqOrgContactId
-                  applicantResidenceState
-                  debts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 NormalizeRawReportInput,
@@ -1632,24 +715,15 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="NormalizeRawReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            NORMALIZE_RAW_REPORT, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(NormalizeRawReportMutation, response)
-        return self.payload(result.normalize_raw_report, response)
 
     @overload
     async def pull_credit_report(
         self,
         *,
-        credit_report_source: Union[
-            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
-        ],
+        credit_report_source: Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
         req_org_contact_id: str,
         lead_id: Optional[str] = ...,
         first_name: Optional[str] = ...,
@@ -1668,7 +742,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> PullCreditReportMutationPullCreditReportData: ...
-
     @overload
     async def pull_credit_report(
         self,
@@ -1678,7 +751,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> PullCreditReportMutationPullCreditReportData: ...
-
     async def pull_credit_report(
         self,
         *,
@@ -1700,9 +772,7 @@ class CreditClient(BaseClient):
         state: Union[Optional[str], UnsetType] = UNSET,
         zip: Union[Optional[str], UnsetType] = UNSET,
         user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -1710,120 +780,7 @@ class CreditClient(BaseClient):
         """Order a credit report from a bureau or vendor and return it normalized. Which fields of
         the input are required depends on creditReportSource.
         """
-        return payload_data(
-            await self._pull_credit_report(
-                credit_report_source=credit_report_source,
-                req_org_contact_id=req_org_contact_id,
-                lead_id=lead_id,
-                first_name=first_name,
-                middle_name=middle_name,
-                last_name=last_name,
-                suffix=suffix,
-                ssn=ssn,
-                dob=dob,
-                address_line1=address_line1,
-                address_line2=address_line2,
-                city=city,
-                state=state,
-                zip=zip,
-                user_verification_id=user_verification_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
-            UnsetType,
-        ] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        first_name: Union[Optional[str], UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[Optional[str], UnsetType] = UNSET,
-        suffix: Union[Optional[str], UnsetType] = UNSET,
-        ssn: Union[Optional[str], UnsetType] = UNSET,
-        dob: Union[Optional[str], UnsetType] = UNSET,
-        address_line1: Union[Optional[str], UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[Optional[str], UnsetType] = UNSET,
-        state: Union[Optional[str], UnsetType] = UNSET,
-        zip: Union[Optional[str], UnsetType] = UNSET,
-        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport:
-        query = gql("""
-            mutation PullCreditReport($input: PullCreditReportInput!) {
-              pullCreditReport(input: $input) {
-                data {
-                  creditReportId
-                  reqOrgContactId
-                  leadId
-                  applicantResidenceState
-                  publicRecords {
-                    ...PublicRecordFields
-                  }
-                  source
-                  reportStatus
-                  fileStatus
-                  debts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 PullCreditReportInput,
@@ -1847,16 +804,7 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="PullCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(PullCreditReportMutation, response)
-        return self.payload(result.pull_credit_report, response)
+        return await self._call(PULL_CREDIT_REPORT, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def send_kba_answers(
@@ -1868,7 +816,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
-
     @overload
     async def send_kba_answers(
         self,
@@ -1878,15 +825,12 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
-
     async def send_kba_answers(
         self,
         *,
         req_org_contact_id: Union[str, UnsetType] = UNSET,
         answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -1894,46 +838,7 @@ class CreditClient(BaseClient):
         """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
         answers.
         """
-        return payload_data(
-            await self._send_kba_answers(
-                req_org_contact_id=req_org_contact_id,
-                answers=answers,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers:
-        query = gql("""
-            mutation SendKbaAnswers($input: SendKbaAnswersInput!) {
-              sendKbaAnswers(input: $input) {
-                data {
-                  message
-                }
-                errors {
-                  ...SendKbaAnswersErrorFields
-                }
-              }
-            }
-
-            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 SendKbaAnswersInput,
@@ -1941,16 +846,7 @@ class CreditClient(BaseClient):
                 {"req_org_contact_id": req_org_contact_id, "answers": answers},
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="SendKbaAnswers",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(SendKbaAnswersMutation, response)
-        return self.payload(result.send_kba_answers, response)
+        return await self._call(SEND_KBA_ANSWERS, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def send_sms_verification_code(
@@ -1963,7 +859,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
-
     @overload
     async def send_sms_verification_code(
         self,
@@ -1973,67 +868,19 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
-
     async def send_sms_verification_code(
         self,
         *,
         phone_number: Union[str, UnsetType] = UNSET,
         date_of_birth: Union[str, UnsetType] = UNSET,
         req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData:
         """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
-        return payload_data(
-            await self._send_sms_verification_code(
-                phone_number=phone_number,
-                date_of_birth=date_of_birth,
-                req_org_contact_id=req_org_contact_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _send_sms_verification_code(
-        self,
-        *,
-        phone_number: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
-        query = gql("""
-            mutation SendSMSVerificationCode($input: SMSVerificationInput!) {
-              sendSMSVerificationCode(input: $input) {
-                data {
-                  ...SMSVerificationResultFields
-                }
-                errors {
-                  ...SMSVerificationResponseErrorFields
-                }
-              }
-            }
-
-            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
-              message
-            }
-
-            fragment SMSVerificationResultFields on SMSVerificationResult {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 SMSVerificationInput,
@@ -2045,16 +892,9 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="SendSMSVerificationCode",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            SEND_SMS_VERIFICATION_CODE, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(SendSMSVerificationCodeMutation, response)
-        return self.payload(result.send_sms_verification_code, response)
 
     async def user_verification(
         self,
@@ -2067,60 +907,8 @@ class CreditClient(BaseClient):
         """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
         already allowed.
         """
-        return payload_data(
-            await self._user_verification(
-                req_org_contact_id=req_org_contact_id,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _user_verification(
-        self,
-        *,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[UserVerificationQueryUserVerification]:
-        query = gql("""
-            query UserVerification($reqOrgContactId: String!) {
-              userVerification(reqOrgContactId: $reqOrgContactId) {
-                data {
-                  ...UserVerificationNodeFields
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment UserVerificationNodeFields on UserVerificationNode {
-              id
-              reqOrgContactId
-              creditReportUserId
-              reqOrgId
-              status
-              verificationDate
-              userConsentDate
-              verificationType
-              verificationSource
-            }
-            """)
-        variables: dict[str, object] = {
-            "reqOrgContactId": scalar_arg("req_org_contact_id", req_org_contact_id, str)
-        }
-        response = await self.execute(
-            query=query,
-            operation_name="UserVerification",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(UserVerificationQuery, response)
-        return self.payload(result.user_verification, response)
+        variables = {"reqOrgContactId": scalar_arg("req_org_contact_id", req_org_contact_id, str)}
+        return await self._call(USER_VERIFICATION, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def verify_sms_code(
@@ -2132,7 +920,6 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
-
     @overload
     async def verify_sms_code(
         self,
@@ -2142,15 +929,12 @@ class CreditClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
-
     async def verify_sms_code(
         self,
         *,
         req_org_contact_id: Union[str, UnsetType] = UNSET,
         verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -2158,50 +942,7 @@ class CreditClient(BaseClient):
         """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
         records consent for a SPINWHEEL pull.
         """
-        return payload_data(
-            await self._verify_sms_code(
-                req_org_contact_id=req_org_contact_id,
-                verification_code=verification_code,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode:
-        query = gql("""
-            mutation VerifySMSCode($input: VerifySMSCodeInput!) {
-              verifySMSCode(input: $input) {
-                data {
-                  ...SMSVerificationResultFields
-                }
-                errors {
-                  ...SMSVerificationResponseErrorFields
-                }
-              }
-            }
-
-            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
-              message
-            }
-
-            fragment SMSVerificationResultFields on SMSVerificationResult {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 VerifySMSCodeInput,
@@ -2212,3580 +953,55 @@ class CreditClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="VerifySMSCode",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(VerifySMSCodeMutation, response)
-        return self.payload(result.verify_sms_code, response)
+        return await self._call(VERIFY_SMS_CODE, variables, timeout, max_retries, extra_headers)
 
 
-class CreditClientWithPayload:
+class CreditClientWithPayload(PayloadView):
     """``CreditClient``'s methods, returning the whole payload."""
 
-    def __init__(self, client: CreditClient) -> None:
-        self._client = client
-
-    @overload
-    async def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: str,
-        lead_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
-
-    @overload
-    async def add_lead_id_to_credit_report(
-        self,
-        *,
-        input: Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
-
-    async def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
-        """Store a lead ID on an existing credit report and return the updated report."""
-        return await self._client._add_lead_id_to_credit_report(
-            credit_report_id=credit_report_id,
-            lead_id=lead_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def create_creditor(
-        self,
-        creditor_name: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor: ...
-
-    @overload
-    async def create_creditor(
-        self,
-        *,
-        input: Union[CreateCreditorInput, CreateCreditorInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor: ...
-
-    async def create_creditor(
-        self,
-        creditor_name: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor:
-        """Register a creditor by name and get its ID; if the name exists already, the existing
-        creditor comes back.
-        """
-        return await self._client._create_creditor(
-            creditor_name=creditor_name,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: str,
-        first_name: str,
-        middle_name: Optional[str] = ...,
-        last_name: str,
-        dob: str,
-        ssn: str,
-        full_address: str,
-        city: str,
-        state: str,
-        zip: str,
-        phone: str,
-        email: str,
-        verification_type: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification: ...
-
-    @overload
-    async def create_user_verification(
-        self,
-        *,
-        input: Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification: ...
-
-    async def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        first_name: Union[str, UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        dob: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        full_address: Union[str, UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        verification_type: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification:
-        """Create a verification record for the consumer-facing Array (Equifax) flow."""
-        return await self._client._create_user_verification(
-            req_org_contact_id=req_org_contact_id,
-            first_name=first_name,
-            middle_name=middle_name,
-            last_name=last_name,
-            dob=dob,
-            ssn=ssn,
-            full_address=full_address,
-            city=city,
-            state=state,
-            zip=zip,
-            phone=phone,
-            email=email,
-            verification_type=verification_type,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport: ...
-
-    @overload
-    async def credit_report(
-        self,
-        *,
-        input: Union[GetCreditReportInput, GetCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport: ...
-
-    async def credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport:
-        """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
-        return await self._client._credit_report(
-            credit_report_id=credit_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    async def credit_reports(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
-            UnsetType,
-        ] = UNSET,
-        order: Union[
-            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
-            UnsetType,
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditReportsQueryCreditReports]:
-        """Page through stored credit reports with filters, sorting, and offset or cursor paging."""
-        return await self._client._credit_reports(
-            where=where,
-            order=order,
-            skip=skip,
-            search=search,
-            after=after,
-            first=first,
-            before=before,
-            last=last,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    async def creditors(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditorsQueryCreditors]:
-        """Page through the creditor catalogue; search matches creditor names."""
-        return await self._client._creditors(
-            where=where,
-            skip=skip,
-            search=search,
-            after=after,
-            first=first,
-            before=before,
-            last=last,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def download_credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
-
-    @overload
-    async def download_credit_report(
-        self,
-        *,
-        input: Union[DownloadCreditReportInput, DownloadCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
-
-    async def download_credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
-        """Get the vendor's original report as a base64-encoded PDF."""
-        return await self._client._download_credit_report(
-            credit_report_id=credit_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def joint_credit_report(
-        self,
-        *,
-        primary_report_id: str,
-        secondary_report_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport: ...
-
-    @overload
-    async def joint_credit_report(
-        self,
-        *,
-        input: Union[JointCreditReportInput, JointCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport: ...
-
-    async def joint_credit_report(
-        self,
-        *,
-        primary_report_id: Union[str, UnsetType] = UNSET,
-        secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport:
-        """Merge a primary and a co-applicant report from the same vendor into one joint report.
-        The eligibility service calls this itself.
-        """
-        return await self._client._joint_credit_report(
-            primary_report_id=primary_report_id,
-            secondary_report_id=secondary_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def kba_questions(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        date_of_birth: str,
-        ssn: str,
-        address_line1: str,
-        address_line2: Optional[str] = ...,
-        city: str,
-        state: str,
-        zip: str,
-        zip_extension: Optional[str] = ...,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions: ...
-
-    @overload
-    async def kba_questions(
-        self,
-        *,
-        input: Union[KbaQuestionsInput, KbaQuestionsInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions: ...
-
-    async def kba_questions(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        address_line1: Union[str, UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        zip_extension: Union[Optional[str], UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions:
-        """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
-        questions to show the consumer.
-        """
-        return await self._client._kba_questions(
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=date_of_birth,
-            ssn=ssn,
-            address_line1=address_line1,
-            address_line2=address_line2,
-            city=city,
-            state=state,
-            zip=zip,
-            zip_extension=zip_extension,
-            req_org_contact_id=req_org_contact_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: str,
-        req_org_secondary_contact_id: Optional[str] = ...,
-        report_type: Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-        report_json: JSONValue,
-        report_requested_at: Optional[str] = ...,
-        pdf_base64: Optional[str] = ...,
-        lead_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
-
-    @overload
-    async def normalize_raw_report(
-        self,
-        *,
-        input: Union[NormalizeRawReportInput, NormalizeRawReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
-
-    async def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
-        report_type: Union[
-            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-            UnsetType,
-        ] = UNSET,
-        report_json: Union[JSONValue, UnsetType] = UNSET,
-        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
-        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport:
-        """Hand in a vendor report you obtained yourself; the service stores it in the normalized
-        shape and returns the creditReportId that eligibility checks need.
-        """
-        return await self._client._normalize_raw_report(
-            req_org_contact_id=req_org_contact_id,
-            req_org_secondary_contact_id=req_org_secondary_contact_id,
-            report_type=report_type,
-            report_json=report_json,
-            report_requested_at=report_requested_at,
-            pdf_base64=pdf_base64,
-            lead_id=lead_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
-        ],
-        req_org_contact_id: str,
-        lead_id: Optional[str] = ...,
-        first_name: Optional[str] = ...,
-        middle_name: Optional[str] = ...,
-        last_name: Optional[str] = ...,
-        suffix: Optional[str] = ...,
-        ssn: Optional[str] = ...,
-        dob: Optional[str] = ...,
-        address_line1: Optional[str] = ...,
-        address_line2: Optional[str] = ...,
-        city: Optional[str] = ...,
-        state: Optional[str] = ...,
-        zip: Optional[str] = ...,
-        user_verification_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport: ...
-
-    @overload
-    async def pull_credit_report(
-        self,
-        *,
-        input: Union[PullCreditReportInput, PullCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport: ...
-
-    async def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
-            UnsetType,
-        ] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        first_name: Union[Optional[str], UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[Optional[str], UnsetType] = UNSET,
-        suffix: Union[Optional[str], UnsetType] = UNSET,
-        ssn: Union[Optional[str], UnsetType] = UNSET,
-        dob: Union[Optional[str], UnsetType] = UNSET,
-        address_line1: Union[Optional[str], UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[Optional[str], UnsetType] = UNSET,
-        state: Union[Optional[str], UnsetType] = UNSET,
-        zip: Union[Optional[str], UnsetType] = UNSET,
-        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport:
-        """Order a credit report from a bureau or vendor and return it normalized. Which fields of
-        the input are required depends on creditReportSource.
-        """
-        return await self._client._pull_credit_report(
-            credit_report_source=credit_report_source,
-            req_org_contact_id=req_org_contact_id,
-            lead_id=lead_id,
-            first_name=first_name,
-            middle_name=middle_name,
-            last_name=last_name,
-            suffix=suffix,
-            ssn=ssn,
-            dob=dob,
-            address_line1=address_line1,
-            address_line2=address_line2,
-            city=city,
-            state=state,
-            zip=zip,
-            user_verification_id=user_verification_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: str,
-        answers: Sequence[Union[KbaAnswer, KbaAnswerDict]],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
-
-    @overload
-    async def send_kba_answers(
-        self,
-        *,
-        input: Union[SendKbaAnswersInput, SendKbaAnswersInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
-
-    async def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers:
-        """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
-        answers.
-        """
-        return await self._client._send_kba_answers(
-            req_org_contact_id=req_org_contact_id,
-            answers=answers,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def send_sms_verification_code(
-        self,
-        *,
-        phone_number: str,
-        date_of_birth: str,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
-
-    @overload
-    async def send_sms_verification_code(
-        self,
-        *,
-        input: Union[SMSVerificationInput, SMSVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
-
-    async def send_sms_verification_code(
-        self,
-        *,
-        phone_number: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
-        """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
-        return await self._client._send_sms_verification_code(
-            phone_number=phone_number,
-            date_of_birth=date_of_birth,
-            req_org_contact_id=req_org_contact_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    async def user_verification(
-        self,
-        req_org_contact_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[UserVerificationQueryUserVerification]:
-        """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
-        already allowed.
-        """
-        return await self._client._user_verification(
-            req_org_contact_id=req_org_contact_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: str,
-        verification_code: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode: ...
-
-    @overload
-    async def verify_sms_code(
-        self,
-        *,
-        input: Union[VerifySMSCodeInput, VerifySMSCodeInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode: ...
-
-    async def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode:
-        """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
-        records consent for a SPINWHEEL pull.
-        """
-        return await self._client._verify_sms_code(
-            req_org_contact_id=req_org_contact_id,
-            verification_code=verification_code,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-
-class SyncCreditClient(SyncBaseClient):
-    @cached_property
-    def with_payload(self) -> "SyncCreditClientWithPayload":
-        """The same methods, returning each operation's whole payload:
-        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload
-        errors are not raised."""
-        return SyncCreditClientWithPayload(self)
-
-    @overload
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: str,
-        lead_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData: ...
-
-    @overload
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        input: Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData: ...
-
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData:
-        """Store a lead ID on an existing credit report and return the updated report."""
-        return payload_data(
-            self._add_lead_id_to_credit_report(
-                credit_report_id=credit_report_id,
-                lead_id=lead_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
-        query = gql("""
-            mutation AddLeadIdToCreditReport($input: AddLeadIdToCreditReportInput!) {
-              addLeadIdToCreditReport(input: $input) {
-                ...GetCreditReportResponseFields
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment GetCreditReportResponseFields on GetCreditReportResponse {
-              data {
-                ...CreditReportNodeFields
-              }
-              errors {
-                message
-              }
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                AddLeadIdToCreditReportInput,
-                input,
-                {"credit_report_id": credit_report_id, "lead_id": lead_id},
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="AddLeadIdToCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(AddLeadIdToCreditReportMutation, response)
-        return self.payload(result.add_lead_id_to_credit_report, response)
-
-    @overload
-    def create_creditor(
-        self,
-        creditor_name: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditorData: ...
-
-    @overload
-    def create_creditor(
-        self,
-        *,
-        input: Union[CreateCreditorInput, CreateCreditorInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditorData: ...
-
-    def create_creditor(
-        self,
-        creditor_name: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditorData:
-        """Register a creditor by name and get its ID; if the name exists already, the existing
-        creditor comes back.
-        """
-        return payload_data(
-            self._create_creditor(
-                creditor_name=creditor_name,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _create_creditor(
-        self,
-        *,
-        creditor_name: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor:
-        query = gql("""
-            mutation CreateCreditor($input: CreateCreditorInput!) {
-              createCreditor(input: $input) {
-                data {
-                  creditorName
-                  creditorId
-                  parentCreditorName
-                  parentCreditorId
-                }
-                errors {
-                  message
-                }
-              }
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input", CreateCreditorInput, input, {"creditor_name": creditor_name}
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreateCreditor",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateCreditorMutation, response)
-        return self.payload(result.create_creditor, response)
-
-    @overload
-    def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: str,
-        first_name: str,
-        middle_name: Optional[str] = ...,
-        last_name: str,
-        dob: str,
-        ssn: str,
-        full_address: str,
-        city: str,
-        state: str,
-        zip: str,
-        phone: str,
-        email: str,
-        verification_type: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
-
-    @overload
-    def create_user_verification(
-        self,
-        *,
-        input: Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerificationData: ...
-
-    def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        first_name: Union[str, UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        dob: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        full_address: Union[str, UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        verification_type: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerificationData:
-        """Create a verification record for the consumer-facing Array (Equifax) flow."""
-        return payload_data(
-            self._create_user_verification(
-                req_org_contact_id=req_org_contact_id,
-                first_name=first_name,
-                middle_name=middle_name,
-                last_name=last_name,
-                dob=dob,
-                ssn=ssn,
-                full_address=full_address,
-                city=city,
-                state=state,
-                zip=zip,
-                phone=phone,
-                email=email,
-                verification_type=verification_type,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _create_user_verification(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        first_name: Union[str, UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        dob: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        full_address: Union[str, UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        verification_type: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification:
-        query = gql("""
-            mutation CreateUserVerification($input: CreateUserVerificationInput!) {
-              createUserVerification(input: $input) {
-                data {
-                  ...UserVerificationNodeFields
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment UserVerificationNodeFields on UserVerificationNode {
-              id
-              reqOrgContactId
-              creditReportUserId
-              reqOrgId
-              status
-              verificationDate
-              userConsentDate
-              verificationType
-              verificationSource
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                CreateUserVerificationInput,
-                input,
-                {
-                    "req_org_contact_id": req_org_contact_id,
-                    "first_name": first_name,
-                    "middle_name": middle_name,
-                    "last_name": last_name,
-                    "dob": dob,
-                    "ssn": ssn,
-                    "full_address": full_address,
-                    "city": city,
-                    "state": state,
-                    "zip": zip,
-                    "phone": phone,
-                    "email": email,
-                    "verification_type": verification_type,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreateUserVerification",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateUserVerificationMutation, response)
-        return self.payload(result.create_user_verification, response)
-
-    @overload
-    def credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData: ...
-
-    @overload
-    def credit_report(
-        self,
-        *,
-        input: Union[GetCreditReportInput, GetCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData: ...
-
-    def credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> GetCreditReportResponseFieldsData:
-        """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
-        return payload_data(
-            self._credit_report(
-                credit_report_id=credit_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport:
-        query = gql("""
-            query CreditReport($input: GetCreditReportInput!) {
-              creditReport(input: $input) {
-                ...GetCreditReportResponseFields
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment GetCreditReportResponseFields on GetCreditReportResponse {
-              data {
-                ...CreditReportNodeFields
-              }
-              errors {
-                message
-              }
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                GetCreditReportInput,
-                input,
-                {"credit_report_id": credit_report_id},
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreditReportQuery, response)
-        return self.payload(result.credit_report, response)
-
-    def credit_reports(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
-            UnsetType,
-        ] = UNSET,
-        order: Union[
-            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
-            UnsetType,
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SyncPager[
-        CreditReportsQueryCreditReportsDataEdgesNode,
-        CreditReportsQueryCreditReportsData,
-    ]:
-        """Page through stored credit reports with filters, sorting, and offset or cursor paging.
-
-        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
-        over it for every node, following the cursors.
-        """
-        return SyncPager(
-            self._credit_reports,
-            {
-                "where": where,
-                "order": order,
-                "skip": skip,
-                "search": search,
-                "after": after,
-                "first": first,
-                "before": before,
-                "last": last,
-                "timeout": timeout,
-                "max_retries": max_retries,
-                "extra_headers": extra_headers,
-            },
-        )
-
-    def _credit_reports(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
-            UnsetType,
-        ] = UNSET,
-        order: Union[
-            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
-            UnsetType,
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditReportsQueryCreditReports]:
-        query = gql("""
-            query CreditReports($where: CreditReportWhereInput, $order: [CreditReportOrder!], $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
-              creditReports(
-                where: $where
-                order: $order
-                skip: $skip
-                search: $search
-                after: $after
-                first: $first
-                before: $before
-                last: $last
-              ) {
-                data {
-                  pageInfo {
-                    ...PageInfoFields
-                  }
-                  edges {
-                    node {
-                      ...CreditReportNodeFields
-                    }
-                    cursor
-                  }
-                  totalCount
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment PageInfoFields on PageInfo {
-              hasNextPage
-              startCursor
-              endCursor
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
-            "where": input_arg("where", CreditReportWhereInput, where),
-            "order": input_list_arg("order", CreditReportOrder, order),
-            "skip": scalar_arg("skip", skip, int),
-            "search": scalar_arg("search", search, str),
-            "after": scalar_arg("after", after, str),
-            "first": scalar_arg("first", first, int),
-            "before": scalar_arg("before", before, str),
-            "last": scalar_arg("last", last, int),
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreditReports",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreditReportsQuery, response)
-        return self.payload(result.credit_reports, response)
-
-    def creditors(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SyncPager[CreditorsQueryCreditorsDataEdgesNode, CreditorsQueryCreditorsData]:
-        """Page through the creditor catalogue; search matches creditor names.
-
-        ``.first_page()`` for one page (``nodes``, ``page_info``, ``total_count``); ``for``
-        over it for every node, following the cursors.
-        """
-        return SyncPager(
-            self._creditors,
-            {
-                "where": where,
-                "skip": skip,
-                "search": search,
-                "after": after,
-                "first": first,
-                "before": before,
-                "last": last,
-                "timeout": timeout,
-                "max_retries": max_retries,
-                "extra_headers": extra_headers,
-            },
-        )
-
-    def _creditors(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditorsQueryCreditors]:
-        query = gql("""
-            query Creditors($where: CreditorWhereInput, $skip: Int, $search: String, $after: String, $first: Int, $before: String, $last: Int) {
-              creditors(
-                where: $where
-                skip: $skip
-                search: $search
-                after: $after
-                first: $first
-                before: $before
-                last: $last
-              ) {
-                data {
-                  pageInfo {
-                    ...PageInfoFields
-                  }
-                  edges {
-                    node {
-                      creditorId
-                      creditorName
-                      createdAt
-                    }
-                    cursor
-                  }
-                  totalCount
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment PageInfoFields on PageInfo {
-              hasNextPage
-              startCursor
-              endCursor
-            }
-            """)
-        variables: dict[str, object] = {
-            "where": input_arg("where", CreditorWhereInput, where),
-            "skip": scalar_arg("skip", skip, int),
-            "search": scalar_arg("search", search, str),
-            "after": scalar_arg("after", after, str),
-            "first": scalar_arg("first", first, int),
-            "before": scalar_arg("before", before, str),
-            "last": scalar_arg("last", last, int),
-        }
-        response = self.execute(
-            query=query,
-            operation_name="Creditors",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreditorsQuery, response)
-        return self.payload(result.creditors, response)
-
-    @overload
-    def download_credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> str: ...
-
-    @overload
-    def download_credit_report(
-        self,
-        *,
-        input: Union[DownloadCreditReportInput, DownloadCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> str: ...
-
-    def download_credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> str:
-        """Get the vendor's original report as a base64-encoded PDF."""
-        return payload_data(
-            self._download_credit_report(
-                credit_report_id=credit_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _download_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
-        query = gql("""
-            query DownloadCreditReport($input: DownloadCreditReportInput!) {
-              downloadCreditReport(input: $input) {
-                data
-                errors {
-                  message
-                }
-              }
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                DownloadCreditReportInput,
-                input,
-                {"credit_report_id": credit_report_id},
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="DownloadCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(DownloadCreditReportQuery, response)
-        return self.payload(result.download_credit_report, response)
-
-    @overload
-    def joint_credit_report(
-        self,
-        *,
-        primary_report_id: str,
-        secondary_report_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReportData: ...
-
-    @overload
-    def joint_credit_report(
-        self,
-        *,
-        input: Union[JointCreditReportInput, JointCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReportData: ...
-
-    def joint_credit_report(
-        self,
-        *,
-        primary_report_id: Union[str, UnsetType] = UNSET,
-        secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReportData:
-        """Merge a primary and a co-applicant report from the same vendor into one joint report.
-        The eligibility service calls this itself.
-        """
-        return payload_data(
-            self._joint_credit_report(
-                primary_report_id=primary_report_id,
-                secondary_report_id=secondary_report_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _joint_credit_report(
-        self,
-        *,
-        primary_report_id: Union[str, UnsetType] = UNSET,
-        secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport:
-        query = gql("""
-            mutation JointCreditReport($input: JointCreditReportInput!) {
-              jointCreditReport(input: $input) {
-                data {
-                  creditReportId
-                  normalizedPrimaryApplicantReport {
-                    ...CreditReportNodeFields
-                  }
-                  normalizedCoApplicantReport {
-                    ...CreditReportNodeFields
-                  }
-                  jointDebts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment CreditReportNodeFields on CreditReportNode {
-              id
-              reqOrgId
-              reqOrgContactId
-              leadId
-              applicantResidenceState
-              publicRecords {
-                ...PublicRecordFields
-              }
-              creditReportUserId
-              debts {
-                ...CreditReportDebtFields
-              }
-              source
-              fileMetadata {
-                reqOrgContactId
-                creditReportUserId
-                source
-                uploadDate
-                fileName
-                contentType
-                fileSize
-                type
-              }
-              reportStatus
-              fileStatus
-              createdAt
-              applicantFirstName
-              applicantMiddleName
-              applicantLastName
-              applicantSsn
-              applicantDob
-              applicantAlternativeNames {
-                firstName
-                lastName
-                unparsedName
-              }
-              scores {
-                modelName
-                sourceType
-                scoreValue
-                scoreFactors {
-                  scoreFactorCode
-                  scoreFactorText
-                }
-              }
-              reportRequestedAt
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                JointCreditReportInput,
-                input,
-                {
-                    "primary_report_id": primary_report_id,
-                    "secondary_report_id": secondary_report_id,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="JointCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(JointCreditReportMutation, response)
-        return self.payload(result.joint_credit_report, response)
-
-    @overload
-    def kba_questions(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        date_of_birth: str,
-        ssn: str,
-        address_line1: str,
-        address_line2: Optional[str] = ...,
-        city: str,
-        state: str,
-        zip: str,
-        zip_extension: Optional[str] = ...,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestionsData: ...
-
-    @overload
-    def kba_questions(
-        self,
-        *,
-        input: Union[KbaQuestionsInput, KbaQuestionsInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestionsData: ...
-
-    def kba_questions(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        address_line1: Union[str, UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        zip_extension: Union[Optional[str], UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestionsData:
-        """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
-        questions to show the consumer.
-        """
-        return payload_data(
-            self._kba_questions(
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                ssn=ssn,
-                address_line1=address_line1,
-                address_line2=address_line2,
-                city=city,
-                state=state,
-                zip=zip,
-                zip_extension=zip_extension,
-                req_org_contact_id=req_org_contact_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _kba_questions(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        address_line1: Union[str, UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        zip_extension: Union[Optional[str], UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions:
-        query = gql("""
-            query KbaQuestions($input: KbaQuestionsInput!) {
-              kbaQuestions(input: $input) {
-                data {
-                  questions {
-                    id
-                    question
-                    options {
-                      id
-                      text
-                    }
-                  }
-                }
-                errors {
-                  ...SendKbaAnswersErrorFields
-                }
-              }
-            }
-
-            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                KbaQuestionsInput,
-                input,
-                {
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "date_of_birth": date_of_birth,
-                    "ssn": ssn,
-                    "address_line1": address_line1,
-                    "address_line2": address_line2,
-                    "city": city,
-                    "state": state,
-                    "zip": zip,
-                    "zip_extension": zip_extension,
-                    "req_org_contact_id": req_org_contact_id,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="KbaQuestions",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(KbaQuestionsQuery, response)
-        return self.payload(result.kba_questions, response)
-
-    @overload
-    def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: str,
-        req_org_secondary_contact_id: Optional[str] = ...,
-        report_type: Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-        report_json: JSONValue,
-        report_requested_at: Optional[str] = ...,
-        pdf_base64: Optional[str] = ...,
-        lead_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
-
-    @overload
-    def normalize_raw_report(
-        self,
-        *,
-        input: Union[NormalizeRawReportInput, NormalizeRawReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReportData: ...
-
-    def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
-        report_type: Union[
-            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-            UnsetType,
-        ] = UNSET,
-        report_json: Union[JSONValue, UnsetType] = UNSET,
-        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
-        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReportData:
-        """Hand in a vendor report you obtained yourself; the service stores it in the normalized
-        shape and returns the creditReportId that eligibility checks need.
-        """
-        return payload_data(
-            self._normalize_raw_report(
-                req_org_contact_id=req_org_contact_id,
-                req_org_secondary_contact_id=req_org_secondary_contact_id,
-                report_type=report_type,
-                report_json=report_json,
-                report_requested_at=report_requested_at,
-                pdf_base64=pdf_base64,
-                lead_id=lead_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
-        report_type: Union[
-            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-            UnsetType,
-        ] = UNSET,
-        report_json: Union[JSONValue, UnsetType] = UNSET,
-        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
-        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport:
-        query = gql("""
-            mutation NormalizeRawReport($input: NormalizeRawReportInput!) {
-              normalizeRawReport(input: $input) {
-                data {
-                  creditReportId
-                  secondaryCreditReportId
-                  reqOrgContactId
-                  applicantResidenceState
-                  debts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                NormalizeRawReportInput,
-                input,
-                {
-                    "req_org_contact_id": req_org_contact_id,
-                    "req_org_secondary_contact_id": req_org_secondary_contact_id,
-                    "report_type": report_type,
-                    "report_json": report_json,
-                    "report_requested_at": report_requested_at,
-                    "pdf_base64": pdf_base64,
-                    "lead_id": lead_id,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="NormalizeRawReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(NormalizeRawReportMutation, response)
-        return self.payload(result.normalize_raw_report, response)
-
-    @overload
-    def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
-        ],
-        req_org_contact_id: str,
-        lead_id: Optional[str] = ...,
-        first_name: Optional[str] = ...,
-        middle_name: Optional[str] = ...,
-        last_name: Optional[str] = ...,
-        suffix: Optional[str] = ...,
-        ssn: Optional[str] = ...,
-        dob: Optional[str] = ...,
-        address_line1: Optional[str] = ...,
-        address_line2: Optional[str] = ...,
-        city: Optional[str] = ...,
-        state: Optional[str] = ...,
-        zip: Optional[str] = ...,
-        user_verification_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReportData: ...
-
-    @overload
-    def pull_credit_report(
-        self,
-        *,
-        input: Union[PullCreditReportInput, PullCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReportData: ...
-
-    def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
-            UnsetType,
-        ] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        first_name: Union[Optional[str], UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[Optional[str], UnsetType] = UNSET,
-        suffix: Union[Optional[str], UnsetType] = UNSET,
-        ssn: Union[Optional[str], UnsetType] = UNSET,
-        dob: Union[Optional[str], UnsetType] = UNSET,
-        address_line1: Union[Optional[str], UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[Optional[str], UnsetType] = UNSET,
-        state: Union[Optional[str], UnsetType] = UNSET,
-        zip: Union[Optional[str], UnsetType] = UNSET,
-        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReportData:
-        """Order a credit report from a bureau or vendor and return it normalized. Which fields of
-        the input are required depends on creditReportSource.
-        """
-        return payload_data(
-            self._pull_credit_report(
-                credit_report_source=credit_report_source,
-                req_org_contact_id=req_org_contact_id,
-                lead_id=lead_id,
-                first_name=first_name,
-                middle_name=middle_name,
-                last_name=last_name,
-                suffix=suffix,
-                ssn=ssn,
-                dob=dob,
-                address_line1=address_line1,
-                address_line2=address_line2,
-                city=city,
-                state=state,
-                zip=zip,
-                user_verification_id=user_verification_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
-            UnsetType,
-        ] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        first_name: Union[Optional[str], UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[Optional[str], UnsetType] = UNSET,
-        suffix: Union[Optional[str], UnsetType] = UNSET,
-        ssn: Union[Optional[str], UnsetType] = UNSET,
-        dob: Union[Optional[str], UnsetType] = UNSET,
-        address_line1: Union[Optional[str], UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[Optional[str], UnsetType] = UNSET,
-        state: Union[Optional[str], UnsetType] = UNSET,
-        zip: Union[Optional[str], UnsetType] = UNSET,
-        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport:
-        query = gql("""
-            mutation PullCreditReport($input: PullCreditReportInput!) {
-              pullCreditReport(input: $input) {
-                data {
-                  creditReportId
-                  reqOrgContactId
-                  leadId
-                  applicantResidenceState
-                  publicRecords {
-                    ...PublicRecordFields
-                  }
-                  source
-                  reportStatus
-                  fileStatus
-                  debts {
-                    ...CreditReportDebtFields
-                  }
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment CreditReportDebtFields on CreditReportDebt {
-              id
-              creditorId
-              externalDebtId
-              accountNumber
-              applicantState
-              ecoaCode
-              creditorName
-              parentCreditorName
-              parentCreditorId
-              originalCreditorName
-              creditorType
-              accountType
-              portfolioType
-              debtType
-              currentBalance
-              openDate
-              lastPaymentDate
-              hasLastPayment
-              narrativeCodes
-              bankruptcyDateFiled
-              applicantId
-              coApplicantId
-              originalBalance
-              isCollection
-              delinquency
-              monthlyPayment
-              forthDebtTypeId
-              remarks
-            }
-
-            fragment PublicRecordFields on PublicRecord {
-              bankruptcyCode
-              bankruptcyDateFiled
-              bankruptcyDispositionType
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                PullCreditReportInput,
-                input,
-                {
-                    "credit_report_source": credit_report_source,
-                    "req_org_contact_id": req_org_contact_id,
-                    "lead_id": lead_id,
-                    "first_name": first_name,
-                    "middle_name": middle_name,
-                    "last_name": last_name,
-                    "suffix": suffix,
-                    "ssn": ssn,
-                    "dob": dob,
-                    "address_line1": address_line1,
-                    "address_line2": address_line2,
-                    "city": city,
-                    "state": state,
-                    "zip": zip,
-                    "user_verification_id": user_verification_id,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="PullCreditReport",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(PullCreditReportMutation, response)
-        return self.payload(result.pull_credit_report, response)
-
-    @overload
-    def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: str,
-        answers: Sequence[Union[KbaAnswer, KbaAnswerDict]],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
-
-    @overload
-    def send_kba_answers(
-        self,
-        *,
-        input: Union[SendKbaAnswersInput, SendKbaAnswersInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswersData: ...
-
-    def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswersData:
-        """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
-        answers.
-        """
-        return payload_data(
-            self._send_kba_answers(
-                req_org_contact_id=req_org_contact_id,
-                answers=answers,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers:
-        query = gql("""
-            mutation SendKbaAnswers($input: SendKbaAnswersInput!) {
-              sendKbaAnswers(input: $input) {
-                data {
-                  message
-                }
-                errors {
-                  ...SendKbaAnswersErrorFields
-                }
-              }
-            }
-
-            fragment SendKbaAnswersErrorFields on SendKbaAnswersError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                SendKbaAnswersInput,
-                input,
-                {"req_org_contact_id": req_org_contact_id, "answers": answers},
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="SendKbaAnswers",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(SendKbaAnswersMutation, response)
-        return self.payload(result.send_kba_answers, response)
-
-    @overload
-    def send_sms_verification_code(
-        self,
-        *,
-        phone_number: str,
-        date_of_birth: str,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
-
-    @overload
-    def send_sms_verification_code(
-        self,
-        *,
-        input: Union[SMSVerificationInput, SMSVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData: ...
-
-    def send_sms_verification_code(
-        self,
-        *,
-        phone_number: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCodeData:
-        """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
-        return payload_data(
-            self._send_sms_verification_code(
-                phone_number=phone_number,
-                date_of_birth=date_of_birth,
-                req_org_contact_id=req_org_contact_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _send_sms_verification_code(
-        self,
-        *,
-        phone_number: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
-        query = gql("""
-            mutation SendSMSVerificationCode($input: SMSVerificationInput!) {
-              sendSMSVerificationCode(input: $input) {
-                data {
-                  ...SMSVerificationResultFields
-                }
-                errors {
-                  ...SMSVerificationResponseErrorFields
-                }
-              }
-            }
-
-            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
-              message
-            }
-
-            fragment SMSVerificationResultFields on SMSVerificationResult {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                SMSVerificationInput,
-                input,
-                {
-                    "phone_number": phone_number,
-                    "date_of_birth": date_of_birth,
-                    "req_org_contact_id": req_org_contact_id,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="SendSMSVerificationCode",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(SendSMSVerificationCodeMutation, response)
-        return self.payload(result.send_sms_verification_code, response)
-
-    def user_verification(
-        self,
-        req_org_contact_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> UserVerificationQueryUserVerificationData:
-        """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
-        already allowed.
-        """
-        return payload_data(
-            self._user_verification(
-                req_org_contact_id=req_org_contact_id,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _user_verification(
-        self,
-        *,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[UserVerificationQueryUserVerification]:
-        query = gql("""
-            query UserVerification($reqOrgContactId: String!) {
-              userVerification(reqOrgContactId: $reqOrgContactId) {
-                data {
-                  ...UserVerificationNodeFields
-                }
-                errors {
-                  message
-                }
-              }
-            }
-
-            fragment UserVerificationNodeFields on UserVerificationNode {
-              id
-              reqOrgContactId
-              creditReportUserId
-              reqOrgId
-              status
-              verificationDate
-              userConsentDate
-              verificationType
-              verificationSource
-            }
-            """)
-        variables: dict[str, object] = {
-            "reqOrgContactId": scalar_arg("req_org_contact_id", req_org_contact_id, str)
-        }
-        response = self.execute(
-            query=query,
-            operation_name="UserVerification",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(UserVerificationQuery, response)
-        return self.payload(result.user_verification, response)
-
-    @overload
-    def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: str,
-        verification_code: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
-
-    @overload
-    def verify_sms_code(
-        self,
-        *,
-        input: Union[VerifySMSCodeInput, VerifySMSCodeInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCodeData: ...
-
-    def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCodeData:
-        """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
-        records consent for a SPINWHEEL pull.
-        """
-        return payload_data(
-            self._verify_sms_code(
-                req_org_contact_id=req_org_contact_id,
-                verification_code=verification_code,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode:
-        query = gql("""
-            mutation VerifySMSCode($input: VerifySMSCodeInput!) {
-              verifySMSCode(input: $input) {
-                data {
-                  ...SMSVerificationResultFields
-                }
-                errors {
-                  ...SMSVerificationResponseErrorFields
-                }
-              }
-            }
-
-            fragment SMSVerificationResponseErrorFields on SMSVerificationResponseError {
-              message
-            }
-
-            fragment SMSVerificationResultFields on SMSVerificationResult {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                VerifySMSCodeInput,
-                input,
-                {
-                    "req_org_contact_id": req_org_contact_id,
-                    "verification_code": verification_code,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="VerifySMSCode",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(VerifySMSCodeMutation, response)
-        return self.payload(result.verify_sms_code, response)
-
-
-class SyncCreditClientWithPayload:
-    """``SyncCreditClient``'s methods, returning the whole payload."""
-
-    def __init__(self, client: SyncCreditClient) -> None:
-        self._client = client
-
-    @overload
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: str,
-        lead_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
-
-    @overload
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        input: Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport: ...
-
-    def add_lead_id_to_credit_report(
-        self,
-        *,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[AddLeadIdToCreditReportInput, AddLeadIdToCreditReportInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> AddLeadIdToCreditReportMutationAddLeadIdToCreditReport:
-        """Store a lead ID on an existing credit report and return the updated report."""
-        return self._client._add_lead_id_to_credit_report(
-            credit_report_id=credit_report_id,
-            lead_id=lead_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def create_creditor(
-        self,
-        creditor_name: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor: ...
-
-    @overload
-    def create_creditor(
-        self,
-        *,
-        input: Union[CreateCreditorInput, CreateCreditorInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor: ...
-
-    def create_creditor(
-        self,
-        creditor_name: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateCreditorInput, CreateCreditorInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateCreditorMutationCreateCreditor:
-        """Register a creditor by name and get its ID; if the name exists already, the existing
-        creditor comes back.
-        """
-        return self._client._create_creditor(
-            creditor_name=creditor_name,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: str,
-        first_name: str,
-        middle_name: Optional[str] = ...,
-        last_name: str,
-        dob: str,
-        ssn: str,
-        full_address: str,
-        city: str,
-        state: str,
-        zip: str,
-        phone: str,
-        email: str,
-        verification_type: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification: ...
-
-    @overload
-    def create_user_verification(
-        self,
-        *,
-        input: Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification: ...
-
-    def create_user_verification(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        first_name: Union[str, UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        dob: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        full_address: Union[str, UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        verification_type: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateUserVerificationInput, CreateUserVerificationInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateUserVerificationMutationCreateUserVerification:
-        """Create a verification record for the consumer-facing Array (Equifax) flow."""
-        return self._client._create_user_verification(
-            req_org_contact_id=req_org_contact_id,
-            first_name=first_name,
-            middle_name=middle_name,
-            last_name=last_name,
-            dob=dob,
-            ssn=ssn,
-            full_address=full_address,
-            city=city,
-            state=state,
-            zip=zip,
-            phone=phone,
-            email=email,
-            verification_type=verification_type,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport: ...
-
-    @overload
-    def credit_report(
-        self,
-        *,
-        input: Union[GetCreditReportInput, GetCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport: ...
-
-    def credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[GetCreditReportInput, GetCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreditReportQueryCreditReport:
-        """Fetch one stored credit report (pulled or normalized earlier) by its ID."""
-        return self._client._credit_report(
-            credit_report_id=credit_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    def credit_reports(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditReportWhereInput, CreditReportWhereInputDict]],
-            UnsetType,
-        ] = UNSET,
-        order: Union[
-            Optional[Sequence[Union[CreditReportOrder, CreditReportOrderDict]]],
-            UnsetType,
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditReportsQueryCreditReports]:
-        """Page through stored credit reports with filters, sorting, and offset or cursor paging."""
-        return self._client._credit_reports(
-            where=where,
-            order=order,
-            skip=skip,
-            search=search,
-            after=after,
-            first=first,
-            before=before,
-            last=last,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    def creditors(
-        self,
-        *,
-        where: Union[
-            Optional[Union[CreditorWhereInput, CreditorWhereInputDict]], UnsetType
-        ] = UNSET,
-        skip: Union[Optional[int], UnsetType] = UNSET,
-        search: Union[Optional[str], UnsetType] = UNSET,
-        after: Union[Optional[str], UnsetType] = UNSET,
-        first: Union[Optional[int], UnsetType] = UNSET,
-        before: Union[Optional[str], UnsetType] = UNSET,
-        last: Union[Optional[int], UnsetType] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[CreditorsQueryCreditors]:
-        """Page through the creditor catalogue; search matches creditor names."""
-        return self._client._creditors(
-            where=where,
-            skip=skip,
-            search=search,
-            after=after,
-            first=first,
-            before=before,
-            last=last,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def download_credit_report(
-        self,
-        credit_report_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
-
-    @overload
-    def download_credit_report(
-        self,
-        *,
-        input: Union[DownloadCreditReportInput, DownloadCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]: ...
-
-    def download_credit_report(
-        self,
-        credit_report_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[DownloadCreditReportInput, DownloadCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[DownloadCreditReportQueryDownloadCreditReport]:
-        """Get the vendor's original report as a base64-encoded PDF."""
-        return self._client._download_credit_report(
-            credit_report_id=credit_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def joint_credit_report(
-        self,
-        *,
-        primary_report_id: str,
-        secondary_report_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport: ...
-
-    @overload
-    def joint_credit_report(
-        self,
-        *,
-        input: Union[JointCreditReportInput, JointCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport: ...
-
-    def joint_credit_report(
-        self,
-        *,
-        primary_report_id: Union[str, UnsetType] = UNSET,
-        secondary_report_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[JointCreditReportInput, JointCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> JointCreditReportMutationJointCreditReport:
-        """Merge a primary and a co-applicant report from the same vendor into one joint report.
-        The eligibility service calls this itself.
-        """
-        return self._client._joint_credit_report(
-            primary_report_id=primary_report_id,
-            secondary_report_id=secondary_report_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def kba_questions(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        date_of_birth: str,
-        ssn: str,
-        address_line1: str,
-        address_line2: Optional[str] = ...,
-        city: str,
-        state: str,
-        zip: str,
-        zip_extension: Optional[str] = ...,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions: ...
-
-    @overload
-    def kba_questions(
-        self,
-        *,
-        input: Union[KbaQuestionsInput, KbaQuestionsInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions: ...
-
-    def kba_questions(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        ssn: Union[str, UnsetType] = UNSET,
-        address_line1: Union[str, UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[str, UnsetType] = UNSET,
-        state: Union[str, UnsetType] = UNSET,
-        zip: Union[str, UnsetType] = UNSET,
-        zip_extension: Union[Optional[str], UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[KbaQuestionsInput, KbaQuestionsInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> KbaQuestionsQueryKbaQuestions:
-        """Spinwheel consent by knowledge-based authentication, step 1 of 2: get the identity
-        questions to show the consumer.
-        """
-        return self._client._kba_questions(
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=date_of_birth,
-            ssn=ssn,
-            address_line1=address_line1,
-            address_line2=address_line2,
-            city=city,
-            state=state,
-            zip=zip,
-            zip_extension=zip_extension,
-            req_org_contact_id=req_org_contact_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: str,
-        req_org_secondary_contact_id: Optional[str] = ...,
-        report_type: Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-        report_json: JSONValue,
-        report_requested_at: Optional[str] = ...,
-        pdf_base64: Optional[str] = ...,
-        lead_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
-
-    @overload
-    def normalize_raw_report(
-        self,
-        *,
-        input: Union[NormalizeRawReportInput, NormalizeRawReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport: ...
-
-    def normalize_raw_report(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        req_org_secondary_contact_id: Union[Optional[str], UnsetType] = UNSET,
-        report_type: Union[
-            Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral],
-            UnsetType,
-        ] = UNSET,
-        report_json: Union[JSONValue, UnsetType] = UNSET,
-        report_requested_at: Union[Optional[str], UnsetType] = UNSET,
-        pdf_base64: Union[Optional[str], UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[NormalizeRawReportInput, NormalizeRawReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> NormalizeRawReportMutationNormalizeRawReport:
-        """Hand in a vendor report you obtained yourself; the service stores it in the normalized
-        shape and returns the creditReportId that eligibility checks need.
-        """
-        return self._client._normalize_raw_report(
-            req_org_contact_id=req_org_contact_id,
-            req_org_secondary_contact_id=req_org_secondary_contact_id,
-            report_type=report_type,
-            report_json=report_json,
-            report_requested_at=report_requested_at,
-            pdf_base64=pdf_base64,
-            lead_id=lead_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral
-        ],
-        req_org_contact_id: str,
-        lead_id: Optional[str] = ...,
-        first_name: Optional[str] = ...,
-        middle_name: Optional[str] = ...,
-        last_name: Optional[str] = ...,
-        suffix: Optional[str] = ...,
-        ssn: Optional[str] = ...,
-        dob: Optional[str] = ...,
-        address_line1: Optional[str] = ...,
-        address_line2: Optional[str] = ...,
-        city: Optional[str] = ...,
-        state: Optional[str] = ...,
-        zip: Optional[str] = ...,
-        user_verification_id: Optional[str] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport: ...
-
-    @overload
-    def pull_credit_report(
-        self,
-        *,
-        input: Union[PullCreditReportInput, PullCreditReportInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport: ...
-
-    def pull_credit_report(
-        self,
-        *,
-        credit_report_source: Union[
-            Union[CREDIT_REPORT_PULL_SOURCE, CREDIT_REPORT_PULL_SOURCELiteral],
-            UnsetType,
-        ] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[Optional[str], UnsetType] = UNSET,
-        first_name: Union[Optional[str], UnsetType] = UNSET,
-        middle_name: Union[Optional[str], UnsetType] = UNSET,
-        last_name: Union[Optional[str], UnsetType] = UNSET,
-        suffix: Union[Optional[str], UnsetType] = UNSET,
-        ssn: Union[Optional[str], UnsetType] = UNSET,
-        dob: Union[Optional[str], UnsetType] = UNSET,
-        address_line1: Union[Optional[str], UnsetType] = UNSET,
-        address_line2: Union[Optional[str], UnsetType] = UNSET,
-        city: Union[Optional[str], UnsetType] = UNSET,
-        state: Union[Optional[str], UnsetType] = UNSET,
-        zip: Union[Optional[str], UnsetType] = UNSET,
-        user_verification_id: Union[Optional[str], UnsetType] = UNSET,
-        input: Union[
-            Union[PullCreditReportInput, PullCreditReportInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> PullCreditReportMutationPullCreditReport:
-        """Order a credit report from a bureau or vendor and return it normalized. Which fields of
-        the input are required depends on creditReportSource.
-        """
-        return self._client._pull_credit_report(
-            credit_report_source=credit_report_source,
-            req_org_contact_id=req_org_contact_id,
-            lead_id=lead_id,
-            first_name=first_name,
-            middle_name=middle_name,
-            last_name=last_name,
-            suffix=suffix,
-            ssn=ssn,
-            dob=dob,
-            address_line1=address_line1,
-            address_line2=address_line2,
-            city=city,
-            state=state,
-            zip=zip,
-            user_verification_id=user_verification_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: str,
-        answers: Sequence[Union[KbaAnswer, KbaAnswerDict]],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
-
-    @overload
-    def send_kba_answers(
-        self,
-        *,
-        input: Union[SendKbaAnswersInput, SendKbaAnswersInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers: ...
-
-    def send_kba_answers(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        answers: Union[Sequence[Union[KbaAnswer, KbaAnswerDict]], UnsetType] = UNSET,
-        input: Union[
-            Union[SendKbaAnswersInput, SendKbaAnswersInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendKbaAnswersMutationSendKbaAnswers:
-        """Spinwheel consent by knowledge-based authentication, step 2 of 2: submit the consumer's
-        answers.
-        """
-        return self._client._send_kba_answers(
-            req_org_contact_id=req_org_contact_id,
-            answers=answers,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def send_sms_verification_code(
-        self,
-        *,
-        phone_number: str,
-        date_of_birth: str,
-        req_org_contact_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
-
-    @overload
-    def send_sms_verification_code(
-        self,
-        *,
-        input: Union[SMSVerificationInput, SMSVerificationInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode: ...
-
-    def send_sms_verification_code(
-        self,
-        *,
-        phone_number: Union[str, UnsetType] = UNSET,
-        date_of_birth: Union[str, UnsetType] = UNSET,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[SMSVerificationInput, SMSVerificationInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> SendSMSVerificationCodeMutationSendSmsVerificationCode:
-        """Spinwheel consent by SMS, step 1 of 2: text a one-time code to the consumer."""
-        return self._client._send_sms_verification_code(
-            phone_number=phone_number,
-            date_of_birth=date_of_birth,
-            req_org_contact_id=req_org_contact_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    def user_verification(
-        self,
-        req_org_contact_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> Optional[UserVerificationQueryUserVerification]:
-        """Read a contact's consent/verification record, e.g. to see whether a SPINWHEEL pull is
-        already allowed.
-        """
-        return self._client._user_verification(
-            req_org_contact_id=req_org_contact_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: str,
-        verification_code: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode: ...
-
-    @overload
-    def verify_sms_code(
-        self,
-        *,
-        input: Union[VerifySMSCodeInput, VerifySMSCodeInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode: ...
-
-    def verify_sms_code(
-        self,
-        *,
-        req_org_contact_id: Union[str, UnsetType] = UNSET,
-        verification_code: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[VerifySMSCodeInput, VerifySMSCodeInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> VerifySMSCodeMutationVerifySmsCode:
-        """Spinwheel consent by SMS, step 2 of 2: submit the code the consumer received; success
-        records consent for a SPINWHEEL pull.
-        """
-        return self._client._verify_sms_code(
-            req_org_contact_id=req_org_contact_id,
-            verification_code=verification_code,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+    add_lead_id_to_credit_report = payload_method(
+        CreditClient.add_lead_id_to_credit_report,
+        AddLeadIdToCreditReportMutationAddLeadIdToCreditReport,
+    )
+    create_creditor = payload_method(
+        CreditClient.create_creditor, CreateCreditorMutationCreateCreditor
+    )
+    create_user_verification = payload_method(
+        CreditClient.create_user_verification,
+        CreateUserVerificationMutationCreateUserVerification,
+    )
+    credit_report = payload_method(CreditClient.credit_report, CreditReportQueryCreditReport)
+    credit_reports = payload_method(
+        CreditClient._credit_reports, CreditReportsQueryCreditReports, nullable=True
+    )
+    creditors = payload_method(CreditClient._creditors, CreditorsQueryCreditors, nullable=True)
+    download_credit_report = payload_method(
+        CreditClient.download_credit_report,
+        DownloadCreditReportQueryDownloadCreditReport,
+        nullable=True,
+    )
+    joint_credit_report = payload_method(
+        CreditClient.joint_credit_report, JointCreditReportMutationJointCreditReport
+    )
+    kba_questions = payload_method(CreditClient.kba_questions, KbaQuestionsQueryKbaQuestions)
+    normalize_raw_report = payload_method(
+        CreditClient.normalize_raw_report, NormalizeRawReportMutationNormalizeRawReport
+    )
+    pull_credit_report = payload_method(
+        CreditClient.pull_credit_report, PullCreditReportMutationPullCreditReport
+    )
+    send_kba_answers = payload_method(
+        CreditClient.send_kba_answers, SendKbaAnswersMutationSendKbaAnswers
+    )
+    send_sms_verification_code = payload_method(
+        CreditClient.send_sms_verification_code,
+        SendSMSVerificationCodeMutationSendSmsVerificationCode,
+    )
+    user_verification = payload_method(
+        CreditClient.user_verification,
+        UserVerificationQueryUserVerification,
+        nullable=True,
+    )
+    verify_sms_code = payload_method(
+        CreditClient.verify_sms_code, VerifySMSCodeMutationVerifySmsCode
+    )

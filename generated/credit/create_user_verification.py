@@ -15,9 +15,7 @@ class CreateUserVerificationMutation(BaseModel):
 
 class CreateUserVerificationMutationCreateUserVerification(PayloadModel):
     data: Optional["CreateUserVerificationMutationCreateUserVerificationData"]
-    errors: Optional[
-        list[Optional["CreateUserVerificationMutationCreateUserVerificationErrors"]]
-    ]
+    errors: Optional[list[Optional["CreateUserVerificationMutationCreateUserVerificationErrors"]]]
 
 
 CreateUserVerificationMutationCreateUserVerificationData = UserVerificationNodeFields

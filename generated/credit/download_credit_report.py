@@ -14,9 +14,7 @@ class DownloadCreditReportQuery(BaseModel):
 
 class DownloadCreditReportQueryDownloadCreditReport(PayloadModel):
     data: Optional[str]
-    errors: Optional[
-        list[Optional["DownloadCreditReportQueryDownloadCreditReportErrors"]]
-    ]
+    errors: Optional[list[Optional["DownloadCreditReportQueryDownloadCreditReportErrors"]]]
 
 
 class DownloadCreditReportQueryDownloadCreditReportErrors(BaseModel):

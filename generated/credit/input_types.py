@@ -281,9 +281,7 @@ class NormalizeRawReportInputDict(TypedDict, total=False):
 
     req_org_contact_id: Required[str]
     req_org_secondary_contact_id: NotRequired[Optional[str]]
-    report_type: Required[
-        Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral]
-    ]
+    report_type: Required[Union[SUPPORTED_REPORT_PRODUCTS, SUPPORTED_REPORT_PRODUCTSLiteral]]
     report_json: Required[JSONValue]
     report_requested_at: NotRequired[Optional[str]]
     pdf_base64: NotRequired[Optional[str]]

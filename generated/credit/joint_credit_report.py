@@ -34,9 +34,7 @@ class JointCreditReportMutationJointCreditReportData(BaseModel):
 JointCreditReportMutationJointCreditReportDataNormalizedPrimaryApplicantReport = (
     CreditReportNodeFields
 )
-JointCreditReportMutationJointCreditReportDataNormalizedCoApplicantReport = (
-    CreditReportNodeFields
-)
+JointCreditReportMutationJointCreditReportDataNormalizedCoApplicantReport = CreditReportNodeFields
 JointCreditReportMutationJointCreditReportDataJointDebts = CreditReportDebtFields
 
 

@@ -25,9 +25,7 @@ class KbaQuestionsQueryKbaQuestionsData(BaseModel):
 class KbaQuestionsQueryKbaQuestionsDataQuestions(BaseModel):
     id: str
     question: str
-    options: Optional[
-        list[Optional["KbaQuestionsQueryKbaQuestionsDataQuestionsOptions"]]
-    ]
+    options: Optional[list[Optional["KbaQuestionsQueryKbaQuestionsDataQuestionsOptions"]]]
 
 
 class KbaQuestionsQueryKbaQuestionsDataQuestionsOptions(BaseModel):

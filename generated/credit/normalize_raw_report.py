@@ -15,9 +15,7 @@ class NormalizeRawReportMutation(BaseModel):
 
 class NormalizeRawReportMutationNormalizeRawReport(PayloadModel):
     data: Optional["NormalizeRawReportMutationNormalizeRawReportData"]
-    errors: Optional[
-        list[Optional["NormalizeRawReportMutationNormalizeRawReportErrors"]]
-    ]
+    errors: Optional[list[Optional["NormalizeRawReportMutationNormalizeRawReportErrors"]]]
 
 
 class NormalizeRawReportMutationNormalizeRawReportData(BaseModel):
@@ -25,9 +23,7 @@ class NormalizeRawReportMutationNormalizeRawReportData(BaseModel):
     secondary_credit_report_id: Optional[str]
     req_org_contact_id: str
     applicant_residence_state: Optional[str]
-    debts: Optional[
-        list[Optional["NormalizeRawReportMutationNormalizeRawReportDataDebts"]]
-    ]
+    debts: Optional[list[Optional["NormalizeRawReportMutationNormalizeRawReportDataDebts"]]]
 
 
 NormalizeRawReportMutationNormalizeRawReportDataDebts = CreditReportDebtFields

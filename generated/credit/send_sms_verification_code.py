@@ -19,12 +19,8 @@ class SendSMSVerificationCodeMutation(BaseModel):
 
 class SendSMSVerificationCodeMutationSendSmsVerificationCode(PayloadModel):
     data: Optional["SendSMSVerificationCodeMutationSendSmsVerificationCodeData"]
-    errors: Optional[
-        list[Optional["SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors"]]
-    ]
+    errors: Optional[list[Optional["SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors"]]]
 
 
 SendSMSVerificationCodeMutationSendSmsVerificationCodeData = SMSVerificationResultFields
-SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors = (
-    SMSVerificationResponseErrorFields
-)
+SendSMSVerificationCodeMutationSendSmsVerificationCodeErrors = SMSVerificationResponseErrorFields

@@ -2,11 +2,7 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import (
-    EnrollmentClient,
-    EnrollmentClientWithPayload,
-    SyncEnrollmentClientWithPayload,
-)
+from .client import EnrollmentClient, EnrollmentClientWithPayload
 from .create_enrollment import (
     CreateEnrollmentMutation,
     CreateEnrollmentMutationCreateEnrollment,
@@ -62,6 +58,7 @@ from .input_types import (
     PlanDetailsInput,
     PlanDetailsInputDict,
 )
+from .sync_client import SyncEnrollmentClientWithPayload
 
 __all__ = [
     "BaseClient",

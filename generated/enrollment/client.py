@@ -6,26 +6,29 @@ from functools import cached_property
 from typing import Optional, Union, overload
 
 from alleviate_debtcore._arguments import input_arg, scalar_arg
-from alleviate_debtcore._base_client import TimeoutOption
-from alleviate_debtcore._payload import payload_data
+from alleviate_debtcore._base_client import (
+    PayloadView,
+    ServiceClient,
+    TimeoutOption,
+    payload_method,
+)
 
-from .base_client import BaseClient, SyncBaseClient
+from ._operations import (
+    CREATE_ENROLLMENT,
+    CREATE_LIVE_TRANSFER,
+    CREATE_MINIMAL_LIVE_TRANSFER,
+    ENROLLMENT_STATUS,
+)
 from .base_model import UNSET, UnsetType
 from .create_enrollment import (
-    CreateEnrollmentMutation,
     CreateEnrollmentMutationCreateEnrollment,
     CreateEnrollmentMutationCreateEnrollmentData,
 )
-from .create_live_transfer import (
-    CreateLiveTransferMutation,
-    CreateLiveTransferMutationCreateLiveTransfer,
-)
+from .create_live_transfer import CreateLiveTransferMutationCreateLiveTransfer
 from .create_minimal_live_transfer import (
-    CreateMinimalLiveTransferMutation,
     CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer,
 )
 from .enrollment_status import (
-    EnrollmentStatusQuery,
     EnrollmentStatusQueryEnrollmentStatus,
     EnrollmentStatusQueryEnrollmentStatusData,
 )
@@ -44,11 +47,7 @@ from .input_types import (
 )
 
 
-def gql(q: str) -> str:
-    return q
-
-
-class EnrollmentClient(BaseClient):
+class EnrollmentClient(ServiceClient):
     @cached_property
     def with_payload(self) -> "EnrollmentClientWithPayload":
         """The same methods, returning each operation's whole payload:
@@ -68,7 +67,6 @@ class EnrollmentClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateEnrollmentMutationCreateEnrollmentData: ...
-
     @overload
     async def create_enrollment(
         self,
@@ -78,21 +76,16 @@ class EnrollmentClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateEnrollmentMutationCreateEnrollmentData: ...
-
     async def create_enrollment(
         self,
         *,
         og_id: Union[str, UnsetType] = UNSET,
         lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
+        contact_info: Union[Union[ContactInfoInput, ContactInfoInputDict], UnsetType] = UNSET,
         plan_details: Union[
             Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
         ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
+        input: Union[Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType] = UNSET,
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
@@ -101,54 +94,7 @@ class EnrollmentClient(BaseClient):
         offer and the eligibility review itself. Returns an enrollmentId to poll with
         enrollmentStatus.
         """
-        return payload_data(
-            await self._create_enrollment(
-                og_id=og_id,
-                lead_id=lead_id,
-                contact_info=contact_info,
-                plan_details=plan_details,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _create_enrollment(
-        self,
-        *,
-        og_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
-        plan_details: Union[
-            Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
-        ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment:
-        query = gql("""
-            mutation CreateEnrollment($input: CreateEnrollmentInput!) {
-              createEnrollment(input: $input) {
-                data {
-                  enrollmentId
-                }
-                errors {
-                  ...EnrollmentErrorFields
-                }
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 CreateEnrollmentInput,
@@ -161,16 +107,7 @@ class EnrollmentClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreateEnrollment",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateEnrollmentMutation, response)
-        return self.payload(result.create_enrollment, response)
+        return await self._call(CREATE_ENROLLMENT, variables, timeout, max_retries, extra_headers)
 
     @overload
     async def create_live_transfer(
@@ -181,7 +118,6 @@ class EnrollmentClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateLiveTransferResponseFieldsData: ...
-
     @overload
     async def create_live_transfer(
         self,
@@ -191,7 +127,6 @@ class EnrollmentClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateLiveTransferResponseFieldsData: ...
-
     async def create_live_transfer(
         self,
         underwriting_result_id: Union[str, UnsetType] = UNSET,
@@ -206,51 +141,7 @@ class EnrollmentClient(BaseClient):
         """Create a lead in Sigma CRM from an eligibility review and queue it in the configured
         dialer (Regal or Convoso) for a live call. Answers synchronously.
         """
-        return payload_data(
-            await self._create_live_transfer(
-                underwriting_result_id=underwriting_result_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _create_live_transfer(
-        self,
-        *,
-        underwriting_result_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateLiveTransferInput, CreateLiveTransferInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer:
-        query = gql("""
-            mutation CreateLiveTransfer($input: CreateLiveTransferInput!) {
-              createLiveTransfer(input: $input) {
-                ...CreateLiveTransferResponseFields
-              }
-            }
-
-            fragment CreateLiveTransferResponseFields on CreateLiveTransferResponse {
-              data {
-                sigmaLeadId
-                dialerStatus
-                dialerProvider
-                marketingLeadId
-              }
-              errors {
-                ...EnrollmentErrorFields
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 CreateLiveTransferInput,
@@ -258,16 +149,9 @@ class EnrollmentClient(BaseClient):
                 {"underwriting_result_id": underwriting_result_id},
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreateLiveTransfer",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            CREATE_LIVE_TRANSFER, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(CreateLiveTransferMutation, response)
-        return self.payload(result.create_live_transfer, response)
 
     @overload
     async def create_minimal_live_transfer(
@@ -281,19 +165,15 @@ class EnrollmentClient(BaseClient):
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateLiveTransferResponseFieldsData: ...
-
     @overload
     async def create_minimal_live_transfer(
         self,
         *,
-        input: Union[
-            CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict
-        ],
+        input: Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
         timeout: TimeoutOption = None,
         max_retries: Optional[int] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> CreateLiveTransferResponseFieldsData: ...
-
     async def create_minimal_live_transfer(
         self,
         *,
@@ -312,58 +192,7 @@ class EnrollmentClient(BaseClient):
         """Same as createLiveTransfer but from bare contact details, for use before any eligibility
         check; routing follows the caller's Azure AD identity.
         """
-        return payload_data(
-            await self._create_minimal_live_transfer(
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _create_minimal_live_transfer(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer:
-        query = gql("""
-            mutation CreateMinimalLiveTransfer($input: CreateMinimalLiveTransferInput!) {
-              createMinimalLiveTransfer(input: $input) {
-                ...CreateLiveTransferResponseFields
-              }
-            }
-
-            fragment CreateLiveTransferResponseFields on CreateLiveTransferResponse {
-              data {
-                sigmaLeadId
-                dialerStatus
-                dialerProvider
-                marketingLeadId
-              }
-              errors {
-                ...EnrollmentErrorFields
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
+        variables = {
             "input": input_arg(
                 "input",
                 CreateMinimalLiveTransferInput,
@@ -376,16 +205,9 @@ class EnrollmentClient(BaseClient):
                 },
             )
         }
-        response = await self.execute(
-            query=query,
-            operation_name="CreateMinimalLiveTransfer",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
+        return await self._call(
+            CREATE_MINIMAL_LIVE_TRANSFER, variables, timeout, max_retries, extra_headers
         )
-        result = self.parse_result(CreateMinimalLiveTransferMutation, response)
-        return self.payload(result.create_minimal_live_transfer, response)
 
     async def enrollment_status(
         self,
@@ -396,819 +218,24 @@ class EnrollmentClient(BaseClient):
         extra_headers: Optional[Mapping[str, str]] = None,
     ) -> EnrollmentStatusQueryEnrollmentStatusData:
         """Poll the progress of an enrollment, step by step."""
-        return payload_data(
-            await self._enrollment_status(
-                enrollment_id=enrollment_id,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    async def _enrollment_status(
-        self,
-        *,
-        enrollment_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> EnrollmentStatusQueryEnrollmentStatus:
-        query = gql("""
-            query EnrollmentStatus($enrollmentId: String!) {
-              enrollmentStatus(enrollmentId: $enrollmentId) {
-                data {
-                  ...EnrollmentStatusDataFields
-                }
-                errors {
-                  ...EnrollmentErrorFields
-                }
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-
-            fragment EnrollmentStatusDataFields on EnrollmentStatusData {
-              contactId
-              qaCall
-              createContact
-              createEnrollmentPlan
-              createNotes
-              createDebts
-              createBudget
-              createBankAccount
-              createDocuments
-            }
-            """)
-        variables: dict[str, object] = {
-            "enrollmentId": scalar_arg("enrollment_id", enrollment_id, str)
-        }
-        response = await self.execute(
-            query=query,
-            operation_name="EnrollmentStatus",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(EnrollmentStatusQuery, response)
-        return self.payload(result.enrollment_status, response)
+        variables = {"enrollmentId": scalar_arg("enrollment_id", enrollment_id, str)}
+        return await self._call(ENROLLMENT_STATUS, variables, timeout, max_retries, extra_headers)
 
 
-class EnrollmentClientWithPayload:
+class EnrollmentClientWithPayload(PayloadView):
     """``EnrollmentClient``'s methods, returning the whole payload."""
 
-    def __init__(self, client: EnrollmentClient) -> None:
-        self._client = client
-
-    @overload
-    async def create_enrollment(
-        self,
-        *,
-        og_id: str,
-        lead_id: str,
-        contact_info: Union[ContactInfoInput, ContactInfoInputDict],
-        plan_details: Optional[Union[PlanDetailsInput, PlanDetailsInputDict]] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment: ...
-
-    @overload
-    async def create_enrollment(
-        self,
-        *,
-        input: Union[CreateEnrollmentInput, CreateEnrollmentInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment: ...
-
-    async def create_enrollment(
-        self,
-        *,
-        og_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
-        plan_details: Union[
-            Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
-        ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment:
-        """Start building the client file in the CRM from a saved offer; the service loads the
-        offer and the eligibility review itself. Returns an enrollmentId to poll with
-        enrollmentStatus.
-        """
-        return await self._client._create_enrollment(
-            og_id=og_id,
-            lead_id=lead_id,
-            contact_info=contact_info,
-            plan_details=plan_details,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def create_live_transfer(
-        self,
-        underwriting_result_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer: ...
-
-    @overload
-    async def create_live_transfer(
-        self,
-        *,
-        input: Union[CreateLiveTransferInput, CreateLiveTransferInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer: ...
-
-    async def create_live_transfer(
-        self,
-        underwriting_result_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateLiveTransferInput, CreateLiveTransferInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer:
-        """Create a lead in Sigma CRM from an eligibility review and queue it in the configured
-        dialer (Regal or Convoso) for a live call. Answers synchronously.
-        """
-        return await self._client._create_live_transfer(
-            underwriting_result_id=underwriting_result_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    async def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        email: str,
-        phone: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer: ...
-
-    @overload
-    async def create_minimal_live_transfer(
-        self,
-        *,
-        input: Union[
-            CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict
-        ],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer: ...
-
-    async def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer:
-        """Same as createLiveTransfer but from bare contact details, for use before any eligibility
-        check; routing follows the caller's Azure AD identity.
-        """
-        return await self._client._create_minimal_live_transfer(
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            phone=phone,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    async def enrollment_status(
-        self,
-        enrollment_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> EnrollmentStatusQueryEnrollmentStatus:
-        """Poll the progress of an enrollment, step by step."""
-        return await self._client._enrollment_status(
-            enrollment_id=enrollment_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-
-class SyncEnrollmentClient(SyncBaseClient):
-    @cached_property
-    def with_payload(self) -> "SyncEnrollmentClientWithPayload":
-        """The same methods, returning each operation's whole payload:
-        ``.data``, ``.errors`` (findings, warnings) and ``.request_id``; payload
-        errors are not raised."""
-        return SyncEnrollmentClientWithPayload(self)
-
-    @overload
-    def create_enrollment(
-        self,
-        *,
-        og_id: str,
-        lead_id: str,
-        contact_info: Union[ContactInfoInput, ContactInfoInputDict],
-        plan_details: Optional[Union[PlanDetailsInput, PlanDetailsInputDict]] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollmentData: ...
-
-    @overload
-    def create_enrollment(
-        self,
-        *,
-        input: Union[CreateEnrollmentInput, CreateEnrollmentInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollmentData: ...
-
-    def create_enrollment(
-        self,
-        *,
-        og_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
-        plan_details: Union[
-            Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
-        ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollmentData:
-        """Start building the client file in the CRM from a saved offer; the service loads the
-        offer and the eligibility review itself. Returns an enrollmentId to poll with
-        enrollmentStatus.
-        """
-        return payload_data(
-            self._create_enrollment(
-                og_id=og_id,
-                lead_id=lead_id,
-                contact_info=contact_info,
-                plan_details=plan_details,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _create_enrollment(
-        self,
-        *,
-        og_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
-        plan_details: Union[
-            Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
-        ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment:
-        query = gql("""
-            mutation CreateEnrollment($input: CreateEnrollmentInput!) {
-              createEnrollment(input: $input) {
-                data {
-                  enrollmentId
-                }
-                errors {
-                  ...EnrollmentErrorFields
-                }
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                CreateEnrollmentInput,
-                input,
-                {
-                    "og_id": og_id,
-                    "lead_id": lead_id,
-                    "contact_info": contact_info,
-                    "plan_details": plan_details,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreateEnrollment",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateEnrollmentMutation, response)
-        return self.payload(result.create_enrollment, response)
-
-    @overload
-    def create_live_transfer(
-        self,
-        underwriting_result_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData: ...
-
-    @overload
-    def create_live_transfer(
-        self,
-        *,
-        input: Union[CreateLiveTransferInput, CreateLiveTransferInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData: ...
-
-    def create_live_transfer(
-        self,
-        underwriting_result_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateLiveTransferInput, CreateLiveTransferInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData:
-        """Create a lead in Sigma CRM from an eligibility review and queue it in the configured
-        dialer (Regal or Convoso) for a live call. Answers synchronously.
-        """
-        return payload_data(
-            self._create_live_transfer(
-                underwriting_result_id=underwriting_result_id,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _create_live_transfer(
-        self,
-        *,
-        underwriting_result_id: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateLiveTransferInput, CreateLiveTransferInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer:
-        query = gql("""
-            mutation CreateLiveTransfer($input: CreateLiveTransferInput!) {
-              createLiveTransfer(input: $input) {
-                ...CreateLiveTransferResponseFields
-              }
-            }
-
-            fragment CreateLiveTransferResponseFields on CreateLiveTransferResponse {
-              data {
-                sigmaLeadId
-                dialerStatus
-                dialerProvider
-                marketingLeadId
-              }
-              errors {
-                ...EnrollmentErrorFields
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                CreateLiveTransferInput,
-                input,
-                {"underwriting_result_id": underwriting_result_id},
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreateLiveTransfer",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateLiveTransferMutation, response)
-        return self.payload(result.create_live_transfer, response)
-
-    @overload
-    def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        email: str,
-        phone: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData: ...
-
-    @overload
-    def create_minimal_live_transfer(
-        self,
-        *,
-        input: Union[
-            CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict
-        ],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData: ...
-
-    def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferResponseFieldsData:
-        """Same as createLiveTransfer but from bare contact details, for use before any eligibility
-        check; routing follows the caller's Azure AD identity.
-        """
-        return payload_data(
-            self._create_minimal_live_transfer(
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone,
-                input=input,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _create_minimal_live_transfer(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer:
-        query = gql("""
-            mutation CreateMinimalLiveTransfer($input: CreateMinimalLiveTransferInput!) {
-              createMinimalLiveTransfer(input: $input) {
-                ...CreateLiveTransferResponseFields
-              }
-            }
-
-            fragment CreateLiveTransferResponseFields on CreateLiveTransferResponse {
-              data {
-                sigmaLeadId
-                dialerStatus
-                dialerProvider
-                marketingLeadId
-              }
-              errors {
-                ...EnrollmentErrorFields
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-            """)
-        variables: dict[str, object] = {
-            "input": input_arg(
-                "input",
-                CreateMinimalLiveTransferInput,
-                input,
-                {
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "email": email,
-                    "phone": phone,
-                },
-            )
-        }
-        response = self.execute(
-            query=query,
-            operation_name="CreateMinimalLiveTransfer",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(CreateMinimalLiveTransferMutation, response)
-        return self.payload(result.create_minimal_live_transfer, response)
-
-    def enrollment_status(
-        self,
-        enrollment_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> EnrollmentStatusQueryEnrollmentStatusData:
-        """Poll the progress of an enrollment, step by step."""
-        return payload_data(
-            self._enrollment_status(
-                enrollment_id=enrollment_id,
-                timeout=timeout,
-                max_retries=max_retries,
-                extra_headers=extra_headers,
-            )
-        )
-
-    def _enrollment_status(
-        self,
-        *,
-        enrollment_id: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> EnrollmentStatusQueryEnrollmentStatus:
-        query = gql("""
-            query EnrollmentStatus($enrollmentId: String!) {
-              enrollmentStatus(enrollmentId: $enrollmentId) {
-                data {
-                  ...EnrollmentStatusDataFields
-                }
-                errors {
-                  ...EnrollmentErrorFields
-                }
-              }
-            }
-
-            fragment EnrollmentErrorFields on EnrollmentError {
-              message
-            }
-
-            fragment EnrollmentStatusDataFields on EnrollmentStatusData {
-              contactId
-              qaCall
-              createContact
-              createEnrollmentPlan
-              createNotes
-              createDebts
-              createBudget
-              createBankAccount
-              createDocuments
-            }
-            """)
-        variables: dict[str, object] = {
-            "enrollmentId": scalar_arg("enrollment_id", enrollment_id, str)
-        }
-        response = self.execute(
-            query=query,
-            operation_name="EnrollmentStatus",
-            variables=variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=extra_headers,
-        )
-        result = self.parse_result(EnrollmentStatusQuery, response)
-        return self.payload(result.enrollment_status, response)
-
-
-class SyncEnrollmentClientWithPayload:
-    """``SyncEnrollmentClient``'s methods, returning the whole payload."""
-
-    def __init__(self, client: SyncEnrollmentClient) -> None:
-        self._client = client
-
-    @overload
-    def create_enrollment(
-        self,
-        *,
-        og_id: str,
-        lead_id: str,
-        contact_info: Union[ContactInfoInput, ContactInfoInputDict],
-        plan_details: Optional[Union[PlanDetailsInput, PlanDetailsInputDict]] = ...,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment: ...
-
-    @overload
-    def create_enrollment(
-        self,
-        *,
-        input: Union[CreateEnrollmentInput, CreateEnrollmentInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment: ...
-
-    def create_enrollment(
-        self,
-        *,
-        og_id: Union[str, UnsetType] = UNSET,
-        lead_id: Union[str, UnsetType] = UNSET,
-        contact_info: Union[
-            Union[ContactInfoInput, ContactInfoInputDict], UnsetType
-        ] = UNSET,
-        plan_details: Union[
-            Optional[Union[PlanDetailsInput, PlanDetailsInputDict]], UnsetType
-        ] = UNSET,
-        input: Union[
-            Union[CreateEnrollmentInput, CreateEnrollmentInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateEnrollmentMutationCreateEnrollment:
-        """Start building the client file in the CRM from a saved offer; the service loads the
-        offer and the eligibility review itself. Returns an enrollmentId to poll with
-        enrollmentStatus.
-        """
-        return self._client._create_enrollment(
-            og_id=og_id,
-            lead_id=lead_id,
-            contact_info=contact_info,
-            plan_details=plan_details,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def create_live_transfer(
-        self,
-        underwriting_result_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer: ...
-
-    @overload
-    def create_live_transfer(
-        self,
-        *,
-        input: Union[CreateLiveTransferInput, CreateLiveTransferInputDict],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer: ...
-
-    def create_live_transfer(
-        self,
-        underwriting_result_id: Union[str, UnsetType] = UNSET,
-        *,
-        input: Union[
-            Union[CreateLiveTransferInput, CreateLiveTransferInputDict], UnsetType
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateLiveTransferMutationCreateLiveTransfer:
-        """Create a lead in Sigma CRM from an eligibility review and queue it in the configured
-        dialer (Regal or Convoso) for a live call. Answers synchronously.
-        """
-        return self._client._create_live_transfer(
-            underwriting_result_id=underwriting_result_id,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    @overload
-    def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: str,
-        last_name: str,
-        email: str,
-        phone: str,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer: ...
-
-    @overload
-    def create_minimal_live_transfer(
-        self,
-        *,
-        input: Union[
-            CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict
-        ],
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer: ...
-
-    def create_minimal_live_transfer(
-        self,
-        *,
-        first_name: Union[str, UnsetType] = UNSET,
-        last_name: Union[str, UnsetType] = UNSET,
-        email: Union[str, UnsetType] = UNSET,
-        phone: Union[str, UnsetType] = UNSET,
-        input: Union[
-            Union[CreateMinimalLiveTransferInput, CreateMinimalLiveTransferInputDict],
-            UnsetType,
-        ] = UNSET,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer:
-        """Same as createLiveTransfer but from bare contact details, for use before any eligibility
-        check; routing follows the caller's Azure AD identity.
-        """
-        return self._client._create_minimal_live_transfer(
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            phone=phone,
-            input=input,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
-
-    def enrollment_status(
-        self,
-        enrollment_id: str,
-        *,
-        timeout: TimeoutOption = None,
-        max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-    ) -> EnrollmentStatusQueryEnrollmentStatus:
-        """Poll the progress of an enrollment, step by step."""
-        return self._client._enrollment_status(
-            enrollment_id=enrollment_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-        )
+    create_enrollment = payload_method(
+        EnrollmentClient.create_enrollment, CreateEnrollmentMutationCreateEnrollment
+    )
+    create_live_transfer = payload_method(
+        EnrollmentClient.create_live_transfer,
+        CreateLiveTransferMutationCreateLiveTransfer,
+    )
+    create_minimal_live_transfer = payload_method(
+        EnrollmentClient.create_minimal_live_transfer,
+        CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer,
+    )
+    enrollment_status = payload_method(
+        EnrollmentClient.enrollment_status, EnrollmentStatusQueryEnrollmentStatus
+    )

@@ -6,11 +6,7 @@ from .fragments import CreateLiveTransferResponseFields
 
 
 class CreateMinimalLiveTransferMutation(BaseModel):
-    create_minimal_live_transfer: (
-        "CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer"
-    )
+    create_minimal_live_transfer: "CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer"
 
 
-CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer = (
-    CreateLiveTransferResponseFields
-)
+CreateMinimalLiveTransferMutationCreateMinimalLiveTransfer = CreateLiveTransferResponseFields

@@ -20,7 +20,5 @@ class JobClassification(OpenStrEnum):
     FIXED_INCOME = "FIXED_INCOME"
 
 
-EnrollmentStatusLiteral = Literal[
-    "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "SKIPPED"
-]
+EnrollmentStatusLiteral = Literal["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "SKIPPED"]
 JobClassificationLiteral = Literal["W_2", "W_1099", "FIXED_INCOME"]

@@ -128,9 +128,7 @@ class ContactInfoInputDict(TypedDict, total=False):
     documents: NotRequired[
         Optional[Sequence[Optional[Union["DocumentInput", "DocumentInputDict"]]]]
     ]
-    notes: NotRequired[
-        Optional[Sequence[Optional[Union["NoteInput", "NoteInputDict"]]]]
-    ]
+    notes: NotRequired[Optional[Sequence[Optional[Union["NoteInput", "NoteInputDict"]]]]]
 
 
 class DocumentInputDict(TypedDict, total=False):
@@ -151,9 +149,7 @@ class CreateEnrollmentInputDict(TypedDict, total=False):
     og_id: Required[str]
     lead_id: Required[str]
     contact_info: Required[Union["ContactInfoInput", "ContactInfoInputDict"]]
-    plan_details: NotRequired[
-        Optional[Union["PlanDetailsInput", "PlanDetailsInputDict"]]
-    ]
+    plan_details: NotRequired[Optional[Union["PlanDetailsInput", "PlanDetailsInputDict"]]]
 
 
 class CreateLiveTransferInputDict(TypedDict, total=False):
@@ -182,9 +178,7 @@ class PlanDetailsInputDict(TypedDict, total=False):
 
     income: NotRequired[Optional[Union["IncomeInput", "IncomeInputDict"]]]
     expenses: NotRequired[Optional[Union["ExpensesInput", "ExpensesInputDict"]]]
-    details: NotRequired[
-        Optional[Union["PlanDetailsDetailsInput", "PlanDetailsDetailsInputDict"]]
-    ]
+    details: NotRequired[Optional[Union["PlanDetailsDetailsInput", "PlanDetailsDetailsInputDict"]]]
 
 
 class IncomeInputDict(TypedDict, total=False):
@@ -217,6 +211,4 @@ class ExpensesInputDict(TypedDict, total=False):
 class PlanDetailsDetailsInputDict(TypedDict, total=False):
     """``PlanDetailsDetailsInput`` as a dict: the same snake_case keys, checked by type checkers."""
 
-    job_classification: NotRequired[
-        Optional[Union[JobClassification, JobClassificationLiteral]]
-    ]
+    job_classification: NotRequired[Optional[Union[JobClassification, JobClassificationLiteral]]]

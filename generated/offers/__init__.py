@@ -2,7 +2,7 @@
 
 from .base_client import BaseClient
 from .base_model import BaseModel
-from .client import OffersClient, OffersClientWithPayload, SyncOffersClientWithPayload
+from .client import OffersClient, OffersClientWithPayload
 from .enrollment_plan import (
     EnrollmentPlanQuery,
     EnrollmentPlanQueryEnrollmentPlan,
@@ -48,6 +48,7 @@ from .save_offer import (
     SaveOfferMutationSaveOfferData,
     SaveOfferMutationSaveOfferErrors,
 )
+from .sync_client import SyncOffersClientWithPayload
 
 __all__ = [
     "BaseClient",

@@ -22,11 +22,7 @@ from .check_enrollment_eligibility import (
     CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData,
     CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityErrors,
 )
-from .client import (
-    SyncUnderwritingClientWithPayload,
-    UnderwritingClient,
-    UnderwritingClientWithPayload,
-)
+from .client import UnderwritingClient, UnderwritingClientWithPayload
 from .debts_uw_results import (
     DebtsUwResultsQuery,
     DebtsUwResultsQueryDebtsUwResults,
@@ -193,6 +189,7 @@ from .input_types import (
     UwResultWhereInput,
     UwResultWhereInputDict,
 )
+from .sync_client import SyncUnderwritingClientWithPayload
 from .update_applicant_eligibility import (
     UpdateApplicantEligibilityMutation,
     UpdateApplicantEligibilityMutationUpdateApplicantEligibility,

@@ -6,9 +6,7 @@ from .fragments import EligibilityResponseFields
 
 
 class CheckApplicantEligibilityMutation(BaseModel):
-    check_applicant_eligibility: (
-        "CheckApplicantEligibilityMutationCheckApplicantEligibility"
-    )
+    check_applicant_eligibility: "CheckApplicantEligibilityMutationCheckApplicantEligibility"
 
 
 CheckApplicantEligibilityMutationCheckApplicantEligibility = EligibilityResponseFields

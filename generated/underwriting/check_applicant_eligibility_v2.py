@@ -6,11 +6,7 @@ from .fragments import EligibilityResponseV2Fields
 
 
 class CheckApplicantEligibilityV2Mutation(BaseModel):
-    check_applicant_eligibility_v2: (
-        "CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2"
-    )
+    check_applicant_eligibility_v2: "CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2"
 
 
-CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2 = (
-    EligibilityResponseV2Fields
-)
+CheckApplicantEligibilityV2MutationCheckApplicantEligibilityV2 = EligibilityResponseV2Fields

@@ -15,12 +15,8 @@ class CheckDebtsEligibilityMutation(BaseModel):
 
 class CheckDebtsEligibilityMutationCheckDebtsEligibility(PayloadModel):
     data: Optional["CheckDebtsEligibilityMutationCheckDebtsEligibilityData"]
-    errors: Optional[
-        list[Optional["CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors"]]
-    ]
+    errors: Optional[list[Optional["CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors"]]]
 
 
 CheckDebtsEligibilityMutationCheckDebtsEligibilityData = UwDebtsResultFields
-CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors = (
-    EligibilityResponseErrorFields
-)
+CheckDebtsEligibilityMutationCheckDebtsEligibilityErrors = EligibilityResponseErrorFields

@@ -17,11 +17,7 @@ class CheckEnrollmentEligibilityMutation(BaseModel):
 class CheckEnrollmentEligibilityMutationCheckEnrollmentEligibility(PayloadModel):
     data: Optional["CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityData"]
     errors: Optional[
-        list[
-            Optional[
-                "CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityErrors"
-            ]
-        ]
+        list[Optional["CheckEnrollmentEligibilityMutationCheckEnrollmentEligibilityErrors"]]
     ]
 
 

@@ -34,14 +34,10 @@ EligibilityReviewsQueryEligibilityReviewsDataPageInfo = PageInfoFields
 
 class EligibilityReviewsQueryEligibilityReviewsDataEdges(BaseModel):
     node: Optional["EligibilityReviewsQueryEligibilityReviewsDataEdgesNode"]
-    errors: Optional[
-        list[Optional["EligibilityReviewsQueryEligibilityReviewsDataEdgesErrors"]]
-    ]
+    errors: Optional[list[Optional["EligibilityReviewsQueryEligibilityReviewsDataEdgesErrors"]]]
     cursor: str
 
 
 EligibilityReviewsQueryEligibilityReviewsDataEdgesNode = UwEligibilityResultV2Fields
-EligibilityReviewsQueryEligibilityReviewsDataEdgesErrors = (
-    EligibilityResponseErrorV2Fields
-)
+EligibilityReviewsQueryEligibilityReviewsDataEdgesErrors = EligibilityResponseErrorV2Fields
 EligibilityReviewsQueryEligibilityReviewsErrors = UwResultsResponseErrorFields

@@ -178,9 +178,7 @@ class EligibilityResponseErrorV2Fields(BaseModel):
 
 class JointUwApplicantInfoFields(BaseModel):
     applicant_contact_info: Optional["JointUwApplicantInfoFieldsApplicantContactInfo"]
-    co_applicant_contact_info: Optional[
-        "JointUwApplicantInfoFieldsCoApplicantContactInfo"
-    ]
+    co_applicant_contact_info: Optional["JointUwApplicantInfoFieldsCoApplicantContactInfo"]
 
 
 class JointUwApplicantInfoFieldsApplicantContactInfo(ApplicantContactInfoFields):
@@ -203,15 +201,9 @@ class JointUwResultHistoryFieldsApplicantInfo(JointUwApplicantInfoFields):
 
 
 class TradelineMetadataFields(BaseModel):
-    enrolled_upstart_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], as_list
-    ]
-    enrolled_capital_one_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], as_list
-    ]
-    enrolled_discover_debt_account_numbers: Annotated[
-        Optional[list[Optional[str]]], as_list
-    ]
+    enrolled_upstart_debt_account_numbers: Annotated[Optional[list[Optional[str]]], as_list]
+    enrolled_capital_one_debt_account_numbers: Annotated[Optional[list[Optional[str]]], as_list]
+    enrolled_discover_debt_account_numbers: Annotated[Optional[list[Optional[str]]], as_list]
 
 
 class UwResultDebtHistoryFields(BaseModel):
@@ -405,9 +397,7 @@ class UwEligibilityResultFieldsApplicationUwResult(BaseModel):
     root_filters: "UwEligibilityResultFieldsApplicationUwResultRootFilters"
     total_debt: Optional[float]
     total_eligible_debt: Optional[float]
-    tradeline_metadata: Optional[
-        "UwEligibilityResultFieldsApplicationUwResultTradelineMetadata"
-    ]
+    tradeline_metadata: Optional["UwEligibilityResultFieldsApplicationUwResultTradelineMetadata"]
 
 
 class UwEligibilityResultFieldsApplicationUwResultRootFilters(BaseModel):
@@ -421,9 +411,7 @@ class UwEligibilityResultFieldsApplicationUwResultRootFilters(BaseModel):
     budget_hardship_check: Optional[bool]
 
 
-class UwEligibilityResultFieldsApplicationUwResultTradelineMetadata(
-    TradelineMetadataFields
-):
+class UwEligibilityResultFieldsApplicationUwResultTradelineMetadata(TradelineMetadataFields):
     pass
 
 
@@ -440,9 +428,7 @@ class UwEligibilityResultFieldsJointUwResult(BaseModel):
     primary_applicant_uw_result: Optional[
         "UwEligibilityResultFieldsJointUwResultPrimaryApplicantUwResult"
     ]
-    co_applicant_uw_result: Optional[
-        "UwEligibilityResultFieldsJointUwResultCoApplicantUwResult"
-    ]
+    co_applicant_uw_result: Optional["UwEligibilityResultFieldsJointUwResultCoApplicantUwResult"]
     uw_org_id: Optional[str]
     req_org_id: Optional[str]
     revision: int
@@ -452,21 +438,15 @@ class UwEligibilityResultFieldsJointUwResult(BaseModel):
     applicant_info: "UwEligibilityResultFieldsJointUwResultApplicantInfo"
     debts: list[Optional["UwEligibilityResultFieldsJointUwResultDebts"]]
     credit_report_source: str
-    root_history: Optional[
-        list[Optional["UwEligibilityResultFieldsJointUwResultRootHistory"]]
-    ]
+    root_history: Optional[list[Optional["UwEligibilityResultFieldsJointUwResultRootHistory"]]]
     created_at: Optional[DateValue]
 
 
-class UwEligibilityResultFieldsJointUwResultPrimaryApplicantUwResult(
-    ApplicantUwResultInfoFields
-):
+class UwEligibilityResultFieldsJointUwResultPrimaryApplicantUwResult(ApplicantUwResultInfoFields):
     pass
 
 
-class UwEligibilityResultFieldsJointUwResultCoApplicantUwResult(
-    ApplicantUwResultInfoFields
-):
+class UwEligibilityResultFieldsJointUwResultCoApplicantUwResult(ApplicantUwResultInfoFields):
     pass
 
 
@@ -588,15 +568,11 @@ class UwEligibilityResultV2Fields(BaseModel):
     application_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsApplicationEligibilityReview"
     ]
-    applicant_eligibility_review: Optional[
-        "UwEligibilityResultV2FieldsApplicantEligibilityReview"
-    ]
+    applicant_eligibility_review: Optional["UwEligibilityResultV2FieldsApplicantEligibilityReview"]
     co_applicant_eligibility_review: Optional[
         "UwEligibilityResultV2FieldsCoApplicantEligibilityReview"
     ]
-    joint_eligibility_review: Optional[
-        "UwEligibilityResultV2FieldsJointEligibilityReview"
-    ]
+    joint_eligibility_review: Optional["UwEligibilityResultV2FieldsJointEligibilityReview"]
     tradeline_metadata: Optional["UwEligibilityResultV2FieldsTradelineMetadata"]
     max_term: Optional[int]
     created_at: Optional[DateValue]
@@ -662,9 +638,7 @@ class UwEligibilityResultV2FieldsJointEligibilityReviewCoApplicantEligibilityRev
     pass
 
 
-class UwEligibilityResultV2FieldsJointEligibilityReviewApplicantInfo(
-    JointUwApplicantInfoFields
-):
+class UwEligibilityResultV2FieldsJointEligibilityReviewApplicantInfo(JointUwApplicantInfoFields):
     pass
 
 
@@ -672,9 +646,7 @@ class UwEligibilityResultV2FieldsJointEligibilityReviewDebts(UwResultDebtV2Field
     pass
 
 
-class UwEligibilityResultV2FieldsJointEligibilityReviewRootHistory(
-    JointUwResultHistoryFields
-):
+class UwEligibilityResultV2FieldsJointEligibilityReviewRootHistory(JointUwResultHistoryFields):
     pass
 
 
@@ -717,9 +689,7 @@ class UwDebtsResultFields(BaseModel):
 
 
 class UwDebtsResultFieldsApplicantInfo(BaseModel):
-    applicant_contact_info: Optional[
-        "UwDebtsResultFieldsApplicantInfoApplicantContactInfo"
-    ]
+    applicant_contact_info: Optional["UwDebtsResultFieldsApplicantInfoApplicantContactInfo"]
 
 
 class UwDebtsResultFieldsApplicantInfoApplicantContactInfo(ApplicantContactInfoFields):

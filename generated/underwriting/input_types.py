@@ -593,16 +593,10 @@ class UwResultCheckDebtsInputDict(TypedDict, total=False):
         Union["CheckDebtsApplicantInfoInput", "CheckDebtsApplicantInfoInputDict"]
     ]
     unenrolled_debts: Required[
-        Sequence[
-            Optional[Union["UwDebtsResultDebtInput", "UwDebtsResultDebtInputDict"]]
-        ]
+        Sequence[Optional[Union["UwDebtsResultDebtInput", "UwDebtsResultDebtInputDict"]]]
     ]
     enrolled_debts: NotRequired[
-        Optional[
-            Sequence[
-                Optional[Union["UwDebtsResultDebtInput", "UwDebtsResultDebtInputDict"]]
-            ]
-        ]
+        Optional[Sequence[Optional[Union["UwDebtsResultDebtInput", "UwDebtsResultDebtInputDict"]]]]
     ]
     contact_id: Required[str]
     lead_id: NotRequired[Optional[str]]
@@ -683,9 +677,7 @@ class UwResultCheckInputDict(TypedDict, total=False):
     agent_assigned: NotRequired[Optional[str]]
     plan: NotRequired[Optional[Union["PlanInput", "PlanInputDict"]]]
     budget: NotRequired[Optional[Union["BudgetInput", "BudgetInputDict"]]]
-    additional_info: NotRequired[
-        Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]
-    ]
+    additional_info: NotRequired[Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]]
     co_credit_report_id: NotRequired[Optional[str]]
 
 
@@ -771,11 +763,7 @@ class UwResultUpdateFieldsInputDict(TypedDict, total=False):
 
     debts: NotRequired[
         Optional[
-            Sequence[
-                Optional[
-                    Union["UwResultDebtUpdateInput", "UwResultDebtUpdateInputDict"]
-                ]
-            ]
+            Sequence[Optional[Union["UwResultDebtUpdateInput", "UwResultDebtUpdateInputDict"]]]
         ]
     ]
 
@@ -785,11 +773,7 @@ class JointUwResultUpdateFieldsInputDict(TypedDict, total=False):
 
     debts: NotRequired[
         Optional[
-            Sequence[
-                Optional[
-                    Union["UwResultDebtUpdateInput", "UwResultDebtUpdateInputDict"]
-                ]
-            ]
+            Sequence[Optional[Union["UwResultDebtUpdateInput", "UwResultDebtUpdateInputDict"]]]
         ]
     ]
 
@@ -807,29 +791,19 @@ class UwResultUpdateInputDict(TypedDict, total=False):
         Optional[Union["UwResultUpdateFieldsInput", "UwResultUpdateFieldsInputDict"]]
     ]
     joint_uw_result: NotRequired[
-        Optional[
-            Union[
-                "JointUwResultUpdateFieldsInput", "JointUwResultUpdateFieldsInputDict"
-            ]
-        ]
+        Optional[Union["JointUwResultUpdateFieldsInput", "JointUwResultUpdateFieldsInputDict"]]
     ]
     updated_by: Required[str]
     applicant_contact_info: Required[
         Union["ApplicantContactInfoUpdateInput", "ApplicantContactInfoUpdateInputDict"]
     ]
     co_applicant_contact_info: NotRequired[
-        Optional[
-            Union[
-                "ApplicantContactInfoUpdateInput", "ApplicantContactInfoUpdateInputDict"
-            ]
-        ]
+        Optional[Union["ApplicantContactInfoUpdateInput", "ApplicantContactInfoUpdateInputDict"]]
     ]
     agent_assigned: NotRequired[Optional[str]]
     plan: NotRequired[Optional[Union["PlanInput", "PlanInputDict"]]]
     budget: NotRequired[Optional[Union["BudgetInput", "BudgetInputDict"]]]
-    additional_info: NotRequired[
-        Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]
-    ]
+    additional_info: NotRequired[Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]]
 
 
 class UwResultDebtUpdateInputDict(TypedDict, total=False):
@@ -952,16 +926,12 @@ class UwResultCheckInputV2Dict(TypedDict, total=False):
         Union["ApplicantContactInfoInputV2", "ApplicantContactInfoInputV2Dict"]
     ]
     co_applicant_contact_info: NotRequired[
-        Optional[
-            Union["ApplicantContactInfoInputV2", "ApplicantContactInfoInputV2Dict"]
-        ]
+        Optional[Union["ApplicantContactInfoInputV2", "ApplicantContactInfoInputV2Dict"]]
     ]
     agent_assigned: NotRequired[Optional[str]]
     plan: NotRequired[Optional[Union["PlanInputV2", "PlanInputV2Dict"]]]
     budget: NotRequired[Optional[Union["BudgetInputV2", "BudgetInputV2Dict"]]]
-    additional_info: NotRequired[
-        Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]
-    ]
+    additional_info: NotRequired[Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]]
 
 
 class UwResultUpdateInputV2Dict(TypedDict, total=False):
@@ -977,17 +947,11 @@ class UwResultUpdateInputV2Dict(TypedDict, total=False):
         Optional[Union["UwResultUpdateFieldsInput", "UwResultUpdateFieldsInputDict"]]
     ]
     joint_eligibility_review: NotRequired[
-        Optional[
-            Union[
-                "JointUwResultUpdateFieldsInput", "JointUwResultUpdateFieldsInputDict"
-            ]
-        ]
+        Optional[Union["JointUwResultUpdateFieldsInput", "JointUwResultUpdateFieldsInputDict"]]
     ]
     updated_by: Required[str]
     applicant_contact_info: Required[
-        Union[
-            "ApplicantContactInfoUpdateInputV2", "ApplicantContactInfoUpdateInputV2Dict"
-        ]
+        Union["ApplicantContactInfoUpdateInputV2", "ApplicantContactInfoUpdateInputV2Dict"]
     ]
     co_applicant_contact_info: NotRequired[
         Optional[
@@ -1000,9 +964,7 @@ class UwResultUpdateInputV2Dict(TypedDict, total=False):
     agent_assigned: NotRequired[Optional[str]]
     plan: NotRequired[Optional[Union["PlanInputV2", "PlanInputV2Dict"]]]
     budget: NotRequired[Optional[Union["BudgetInputV2", "BudgetInputV2Dict"]]]
-    additional_info: NotRequired[
-        Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]
-    ]
+    additional_info: NotRequired[Optional[Union["AdditionalInfoInput", "AdditionalInfoInputDict"]]]
 
 
 class BudgetInputV2Dict(TypedDict, total=False):

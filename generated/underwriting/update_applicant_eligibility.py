@@ -6,9 +6,7 @@ from .fragments import EligibilityResponseFields
 
 
 class UpdateApplicantEligibilityMutation(BaseModel):
-    update_applicant_eligibility: (
-        "UpdateApplicantEligibilityMutationUpdateApplicantEligibility"
-    )
+    update_applicant_eligibility: "UpdateApplicantEligibilityMutationUpdateApplicantEligibility"
 
 
 UpdateApplicantEligibilityMutationUpdateApplicantEligibility = EligibilityResponseFields

@@ -11,6 +11,4 @@ class UpdateApplicantEligibilityV2Mutation(BaseModel):
     )
 
 
-UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2 = (
-    EligibilityResponseV2Fields
-)
+UpdateApplicantEligibilityV2MutationUpdateApplicantEligibilityV2 = EligibilityResponseV2Fields
