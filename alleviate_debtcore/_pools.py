@@ -8,7 +8,6 @@ releases the child's file descriptor copy, which sends nothing (the parent's sta
 
 from __future__ import annotations
 
-import httpcore
 import httpx
 
 __all__ = ["forget_connections"]
@@ -18,6 +17,8 @@ def forget_connections(client: httpx.Client | httpx.AsyncClient) -> None:
     """Empty the connection pools of ``client`` (its transport and mounts) and renew their lock,
     which a parent thread may have held at the fork. Transports other than httpx's own are left
     as they are (a caller's custom transport has its own story)."""
+    import httpcore  # only ever in a forked child: not worth its import time in every process
+
     transports = [client._transport, *client._mounts.values()]  # pyright: ignore[reportPrivateUsage]
     for transport in transports:
         pool = getattr(transport, "_pool", None)

@@ -11,20 +11,43 @@ the token that all of them use.
 """
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 if __name__ != "alleviate_debtcore.auth":
     # Imported as the repository's top-level folder: a second copy of every class would follow.
     raise ImportError("auth/ installs as alleviate_debtcore.auth: import it by that name")
 
-from ._assertion import ClientAssertionCredential
 from ._azure import AzureCredential, AzureCredentialAdapter
 from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache
-from ._certificate import CertificateCredential
 from ._credential import ClientSecretCredential, TokenCredential, TokenEndpointCredential
 from ._entra_auth import EntraAuth
-from ._file_cache import FileTokenCache
-from ._redis_cache import RedisTokenCache
 from ._token import AccessToken
+
+if TYPE_CHECKING:
+    from ._assertion import ClientAssertionCredential
+    from ._certificate import CertificateCredential
+    from ._file_cache import FileTokenCache
+    from ._redis_cache import RedisTokenCache
+
+# What a client with a secret never needs is imported on first use (cold import time).
+_LAZY = {
+    "ClientAssertionCredential": "._assertion",
+    "CertificateCredential": "._certificate",
+    "FileTokenCache": "._file_cache",
+    "RedisTokenCache": "._redis_cache",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AccessToken",

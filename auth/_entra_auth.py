@@ -10,7 +10,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httpx
 
@@ -29,8 +29,10 @@ from alleviate_debtcore.errors import ConfigurationError, CredentialError
 from ._azure import AzureCredential, AzureCredentialAdapter, cache_key_for, is_azure_credential
 from ._cache import InMemoryTokenCache, SharedTokenCache, TokenCache
 from ._credential import TokenCredential, validate_scope
-from ._shared_flight import SharedFlight
 from ._token import AccessToken
+
+if TYPE_CHECKING:
+    from ._shared_flight import SharedFlight
 
 __all__ = ["EntraAuth"]
 
@@ -100,6 +102,8 @@ class EntraAuth(httpx.Auth, DeadlineAware):
         # With a shared store, self._cache is this process's copy of the store's token.
         self._shared: SharedFlight | None = None
         if isinstance(cache, SharedTokenCache):
+            from ._shared_flight import SharedFlight  # only with a shared cache
+
             self._shared = SharedFlight(cache, self._key, clock=_clock)
             cache = None
         self._cache: TokenCache = cache if cache is not None else InMemoryTokenCache()

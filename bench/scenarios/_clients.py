@@ -7,6 +7,7 @@ builds its request per call as its user would (an input model, a dict, a GraphQL
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,11 @@ from alleviate_debtcore import AsyncDebtCore, DebtCore, Environment
 from alleviate_debtcore.credit import CreditReportQuery, GetCreditReportResponseFieldsData
 
 from .._operation import REPORT_ID, CapturedOperation
+
+# The bench interleaves the blocking arms with the async ones on purpose (one process, one thread,
+# the same conditions): DebtCore's "blocking call inside a running event loop" warning is for
+# applications, not for this measurement.
+warnings.filterwarnings("ignore", message="the blocking DebtCore", category=RuntimeWarning)
 
 HttpFactory = Callable[[], httpx.AsyncClient]
 
