@@ -62,7 +62,7 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) $(DOCS_STAMP) ## Create .venv (editable package, every extra, the dev group), node test deps
 
 # Dependency floors: a second venv with every runtime dependency (the package's and its extras')
-# pinned to the lowest version pyproject.toml allows (tests/_floors.py), the test group at its
+# pinned to the lowest version pyproject.toml allows (tests/support/floors.py), the test group at its
 # newest. Its wheels stay in $(FLOORS_WHEELHOUSE): only a change of pyproject.toml goes back to
 # the package index. Needs Python 3.11 or 3.12 (CI's floors job: 3.11): pydantic 2.7's core has
 # no wheel for 3.13.
@@ -86,9 +86,9 @@ FLOORS_TESTS := tests -p no:cacheprovider \
 	--deselect=tests/test_schema_diff.py::test_schema_update_refuses_a_change_that_breaks_our_operations \
 	--deselect=tests/test_schema_pull.py::test_cli_diff_and_check_exit_codes
 
-$(FLOORS_STAMP): pyproject.toml tests/_floors.py $(STAMP)
+$(FLOORS_STAMP): pyproject.toml tests/support/floors.py $(STAMP)
 	mkdir -p $(FLOORS)
-	$(BIN)/python tests/_floors.py > $(FLOORS_PINS)
+	$(BIN)/python -m tests.support.floors > $(FLOORS_PINS)
 	$(BIN)/python -m pip wheel --quiet --wheel-dir $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
 	rm -rf $(FLOORS)/venv
 	$(PYTHON) -m venv --without-pip $(FLOORS)/venv
@@ -158,7 +158,7 @@ wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the p
 
 dist-check: $(LINKS) ## Build the sdist and wheel as a release does and check them (needs the package index)
 	rm -rf dist
-	$(BIN)/python tests/_dist_check.py --outdir dist
+	$(BIN)/python -m tests.support.dist_check --outdir dist
 
 clean: ## Remove the virtualenvs and caches
 	rm -rf $(VENV) $(FLOORS) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules

@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from _raw_server import RawRequest, Step, answer, raw_server, silent
-from _support import StaticAuth
+
+from tests.support.doubles import StaticAuth
+from tests.support.raw_server import RawRequest, Step, answer, raw_server, silent
 
 from alleviate_debtcore import (
     APIConnectionError,

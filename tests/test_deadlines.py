@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from _raw_server import RawServer, answer, raw_server, silent, trickle
+
+from tests.support.raw_server import RawServer, answer, raw_server, silent, trickle
 
 from alleviate_debtcore import (
     APITimeoutError,

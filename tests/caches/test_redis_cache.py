@@ -9,7 +9,8 @@ import time
 import pytest
 import redis
 import redis.asyncio
-from cache_support import (
+
+from tests.support.caches import (
     CLIENT_ID,
     KEY,
     OTHER_KEY,

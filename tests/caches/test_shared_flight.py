@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from cache_support import (
+
+from tests.support.caches import (
     CLIENT_SECRET,
     Clock,
     Recording,
