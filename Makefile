@@ -9,8 +9,8 @@ NODE_DIR := tests/auth/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
-	wheel-check sandbox-rules clean docs test-floors dist-check
+.PHONY: help install generate check-generated schema-update lint test pytest test-fast demo sandbox \
+	bench wheel-check sandbox-rules clean docs test-floors dist-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,7 +47,8 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 WHEELHOUSE := $(VENV)/wheelhouse
 WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
 
-$(WHEELHOUSE_STAMP): pyproject.toml
+# After the editable install (order-only): both prepare the package's metadata in the tree.
+$(WHEELHOUSE_STAMP): pyproject.toml | $(LINKS)
 	$(BIN)/python -m pip download --quiet --no-build-isolation --dest $(WHEELHOUSE) \
 		'.[sandbox]' pytest pytest-asyncio
 	touch $(WHEELHOUSE_STAMP)
@@ -55,7 +56,8 @@ $(WHEELHOUSE_STAMP): pyproject.toml
 # The docs site's tools: the `docs` dependency group (PEP 735).
 DOCS_STAMP := $(VENV)/.docs-installed
 
-$(DOCS_STAMP): $(STAMP) pyproject.toml
+# After the editable install: two pip installs into one venv must not run at once (make -j).
+$(DOCS_STAMP): $(LINKS) pyproject.toml
 	$(BIN)/python -m pip install --quiet --group docs
 	touch $(DOCS_STAMP)
 
@@ -96,14 +98,14 @@ $(FLOORS_STAMP): pyproject.toml tests/support/floors.py $(STAMP)
 		--find-links $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
 	touch $(FLOORS_STAMP)
 
-test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The sandbox flow and the runtime tests on the dependency floors
+test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The runtime tests on the dependency floors (.ci/run: after make test)
 	rm -rf $(FLOORS)/dist
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(FLOORS)/dist .
 	$(BIN)/python -m pip --python $(FLOORS_PY) install --quiet --no-deps --force-reinstall \
 		$(FLOORS)/dist/*.whl
 	$(BIN)/python -m pip --python $(FLOORS_PY) check
 	env -u ALLEVIATE_CLIENT_ID $(FLOORS)/venv/bin/debtcore demo  # the embedded sandbox
-	$(FLOORS)/venv/bin/pytest -q $(FLOORS_TESTS)
+	$(FLOORS)/venv/bin/pytest -q -n auto --dist loadgroup $(FLOORS_TESTS)
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -126,11 +128,24 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(BIN)/zizmor --offline .github/workflows/ .github/dependabot.yml
 
-pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
-	$(BIN)/pytest -q
+# pytest-xdist, one worker per core; --dist loadgroup runs each xdist_group on one worker (the
+# tests that build from the source tree: tests/conftest.py). PYTEST_ARGS adds options.
+PYTEST := $(BIN)/pytest -q -n auto --dist loadgroup
+# The slow kinds (markers registered in pyproject.toml, applied in tests/conftest.py).
+SLOW_MARKERS := venv or typecheck or node or multiprocess or redis or docs or slow
 
-test: $(LINKS) lint check-generated docs pytest ## Everything CI runs: lint, drift check, docs, tests
-test: test-floors  # last: the same tests again, on the lowest versions pyproject.toml allows
+pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the whole test suite only, in parallel
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: $(LINKS) ## The inner loop: the tests but the slow kinds (builds, venvs, pyright, node, processes, Redis)
+	$(PYTEST) -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)
+
+# The test suite beside the other checks: a sub-make runs two targets at a time (pytest first,
+# the longest; it runs its own workers), output kept per target. Any failure fails `make test`.
+# The dependency floors (make test-floors) are not part of it: .ci/run runs them after it.
+TEST_JOBS ?= 2
+test: ## Everything CI runs but the floors: lint, drift check, docs, every test once
+	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target pytest lint check-generated docs
 
 demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
