@@ -105,7 +105,7 @@ test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The runtime tests on the dependenc
 		$(FLOORS)/dist/*.whl
 	$(BIN)/python -m pip --python $(FLOORS_PY) check
 	env -u ALLEVIATE_CLIENT_ID $(FLOORS)/venv/bin/debtcore demo  # the embedded sandbox
-	$(FLOORS)/venv/bin/pytest -q -n auto --dist loadgroup $(FLOORS_TESTS)
+	$(FLOORS)/venv/bin/pytest -q -n auto --dist worksteal $(FLOORS_TESTS)
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -128,9 +128,9 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(BIN)/zizmor --offline .github/workflows/ .github/dependabot.yml
 
-# pytest-xdist, one worker per core; --dist loadgroup runs each xdist_group on one worker (the
-# tests that build from the source tree: tests/conftest.py). PYTEST_ARGS adds options.
-PYTEST := $(BIN)/pytest -q -n auto --dist loadgroup
+# pytest-xdist, one worker per core; worksteal: an idle worker takes tests queued on a busy one
+# (the slow kinds run first: tests/conftest.py). PYTEST_ARGS adds options.
+PYTEST := $(BIN)/pytest -q -n auto --dist worksteal
 # The slow kinds (markers registered in pyproject.toml, applied in tests/conftest.py).
 SLOW_MARKERS := venv or typecheck or node or multiprocess or redis or docs or slow
 

@@ -3,7 +3,8 @@ network."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import fcntl
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -67,8 +68,9 @@ SLOW_KINDS: dict[str, tuple[str, ...]] = {
 # Fixtures that start a redis-server.
 REDIS_FIXTURES = frozenset({"redis_server", "own_redis_server"})
 # Tests that build from the checkout (pip wheel, python -m build): the build writes build/ and
-# *.egg-info in the source tree, so two of them must not run at once. Under xdist they share one
-# group (pytest runs with --dist loadgroup), which one worker runs one test after another.
+# *.egg-info in the source tree, so two of them must not run at once. Under xdist each holds a
+# lock file that all workers share while it runs (setup included: module fixtures build there).
+# (Not an xdist_group: pytest 9.2 keeps node ids where xdist 3.8's loadgroup no longer edits them.)
 SOURCE_TREE_BUILDS = (
     "tests/test_schema_wheel.py",
     "tests/test_docs_test_kit.py::test_readme_kit_example_in_a_fresh_project",
@@ -81,31 +83,48 @@ SOURCE_TREE_BUILDS = (
 )
 
 
+KINDS = frozenset({"venv", "typecheck", "node", "multiprocess", "redis", "docs", "slow"})
+_SLOW_KIND_NAMES = pytest.StashKey[tuple[str, ...]]()
+_BUILDS_IN_THE_TREE = pytest.StashKey[bool]()
+
+
 def _matches(nodeid: str, name: str) -> bool:
     return nodeid == name or nodeid.startswith((f"{name}::", f"{name}["))
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks decide what it selects
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks each test as it is collected: before -m selects and xdist groups by them."""
+    for name, kinds in SLOW_KINDS.items():
+        if _matches(item.nodeid, name):
+            item.stash[_SLOW_KIND_NAMES] = (*item.stash.get(_SLOW_KIND_NAMES, ()), name)
+            for kind in kinds:
+                item.add_marker(kind)
+    if REDIS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker("redis")
+    if any(_matches(item.nodeid, name) for name in SOURCE_TREE_BUILDS):
+        item.stash[_BUILDS_IN_THE_TREE] = True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    used: set[str] = set()
-    for item in items:
-        for name, kinds in SLOW_KINDS.items():
-            if _matches(item.nodeid, name):
-                used.add(name)
-                for kind in kinds:
-                    item.add_marker(kind)
-        if REDIS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker("redis")
-        if any(_matches(item.nodeid, name) for name in SOURCE_TREE_BUILDS):
-            item.add_marker(pytest.mark.xdist_group("source-tree-build"))
     if not config.option.file_or_dir and not config.option.keyword:  # the whole suite
+        used = {name for item in items for name in item.stash.get(_SLOW_KIND_NAMES, ())}
         unused = sorted(set(SLOW_KINDS) - used)
         if unused:
             raise pytest.UsageError(f"tests/conftest.py SLOW_KINDS names no test: {unused}")
     # The slow kinds first: under xdist the run then ends on short tests, not on one long one
     # that started last. Stable: the rest keep their order.
-    kinds = {"venv", "typecheck", "node", "multiprocess", "redis", "docs", "slow"}
-    items.sort(key=lambda item: not any(m.name in kinds for m in item.iter_markers()))
+    items.sort(key=lambda item: not any(m.name in KINDS for m in item.iter_markers()))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    if not item.stash.get(_BUILDS_IN_THE_TREE, False):
+        return (yield)
+    # The parent of this process's basetemp: shared by every xdist worker of this run.
+    shared = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    with open(shared / "source-tree-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return (yield)
 
 
 @pytest.fixture
