@@ -109,8 +109,11 @@ class _ServiceClientBase:
         # which decides what to raise.
         content = response.content
         if len(content) <= FAST_PATH_MAX_BYTES:
-            with contextlib.suppress(ValidationError):
-                envelope = _envelope(result_type).model_validate_json(content)
+            try:  # the validator itself: model_validate_json adds a Python frame per call
+                envelope = _envelope(result_type).__pydantic_validator__.validate_json(content)
+            except ValidationError:
+                pass
+            else:
                 if not envelope.errors and envelope.data is not None:
                     return cast(ResultT, envelope.data)
         if response.errors:

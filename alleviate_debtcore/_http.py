@@ -6,6 +6,7 @@ streamed) stops the read at once and closes the connection; the rest is never do
 
 from __future__ import annotations
 
+import errno
 from typing import Any, Final
 
 import httpx
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_SIZE",
     "BodyTooLarge",
     "UseClientAuth",
+    "connection_refused",
     "send_async",
     "send_sync",
 ]
@@ -46,12 +48,17 @@ def _options(
     auth: httpx.Auth | None | UseClientAuth, follow_redirects: bool | None
 ) -> dict[str, Any]:
     """``send`` options: ours where given, the client's defaults otherwise."""
+    if auth is CLIENT_AUTH and follow_redirects is None:  # API calls: no dict per call
+        return _NO_OPTIONS
     options: dict[str, Any] = {}
     if auth is not CLIENT_AUTH:
         options["auth"] = auth
     if follow_redirects is not None:
         options["follow_redirects"] = follow_redirects
     return options
+
+
+_NO_OPTIONS: Final[dict[str, Any]] = {}
 
 
 def _check_declared(response: httpx.Response, limit: int) -> None:
@@ -122,3 +129,21 @@ def send_sync(
     finally:
         response.close()
     return response
+
+
+def connection_refused(exc: BaseException) -> bool:
+    """Whether a refused connection lies under ``exc``: httpx wraps httpcore's error, which wraps
+    the OSError (anyio wraps one per address tried in an ExceptionGroup)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ECONNREFUSED:
+            return True  # ConnectionRefusedError included
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False

@@ -114,8 +114,9 @@ _YEAR: Final = r"(?P<year>\d{4}|\d{2})(?!\d)"
 _NOT_LETTER: Final = r"(?<![^\W\d_])"
 # Dates in any order and spelling, whoever's they are; a date found is removed when it is one
 # the call sent. Each is tried at every position (a lookahead), so one match cannot hide another.
-_DATES: Final = tuple(
-    re.compile(rf"(?=(?P<all>{pattern}))", re.IGNORECASE)
+# The larger patterns are compiled on the first redaction (an error path), not at import.
+_DATE_PATTERNS: Final = tuple(
+    rf"(?=(?P<all>{pattern}))"
     for pattern in (
         r"(?<!\d)(?P<a>\d{1,4})[\W_]+(?P<b>\d{1,2})[\W_]+(?P<c>\d{1,4})(?!\d)",
         # The day's digits may run into the year's ("SEP061957").
@@ -128,8 +129,7 @@ _DATES: Final = tuple(
 
 # The value after a phrase that introduces an echo, up to the end of its clause ("; ", a location
 # such as ` at "input.ssn"`, ". " or the end of the text).
-_ECHO: Final = re.compile(
-    r"""(?:
+_ECHO_PATTERN: Final = r"""(?:
         got\ invalid\ value
       | has\ invalid\ value
       | cannot\ represent\ (?:an?\ )?(?:non[- ][\w-]+\ )?value:?
@@ -137,22 +137,29 @@ _ECHO: Final = re.compile(
       | ,\ found
     )
     \s*(?P<value>.*?)
-    (?:;\s|\ at\ ["']|\.\s|$)""",
-    re.IGNORECASE | re.DOTALL | re.VERBOSE,
-)
+    (?:;\s|\ at\ ["']|\.\s|$)"""
 _MONTH_NAMES: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 # SSN- and date-shaped numbers, whoever's they are. A 9+ digit run that is a UUID's last group
 # (a request id) is left alone.
-_SHAPED: Final = re.compile(
-    rf"""\b\d{{3}}[-\s.]\d{{2}}[-\s.]\d{{4}}\b
+_SHAPED_PATTERN: Final = rf"""\b\d{{3}}[-\s.]\d{{2}}[-\s.]\d{{4}}\b
       | (?<![0-9A-Fa-f]{{4}}-)(?<!\d)\d{{9,}}
       | \b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b
       | \b\d{{1,2}}[-/]\d{{1,2}}[-/]\d{{2,4}}\b
       | \b(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b
       | \b{_MONTH_NAMES}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b
-      | \b\d{{1,2}}(?:st|nd|rd|th)?[\s-]+(?:of\s+)?{_MONTH_NAMES}\.?[\s,-]+\d{{4}}\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
+      | \b\d{{1,2}}(?:st|nd|rd|th)?[\s-]+(?:of\s+)?{_MONTH_NAMES}\.?[\s,-]+\d{{4}}\b"""
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pattern[str]]:
+    """(dates, echo, shaped), compiled once, on first use."""
+    return (
+        tuple(re.compile(pattern, re.IGNORECASE) for pattern in _DATE_PATTERNS),
+        re.compile(_ECHO_PATTERN, re.IGNORECASE | re.DOTALL | re.VERBOSE),
+        re.compile(_SHAPED_PATTERN, re.IGNORECASE | re.VERBOSE),
+    )
+
+
 # How a sent value is read as a date: (pattern, group of the year, month, day).
 _SENT_DATES: Final = (
     (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?"), (1, 2, 3)),
@@ -290,7 +297,7 @@ class Redactor:
             yield from self._date_spans(folded)
 
     def _date_spans(self, folded: str) -> Iterator[tuple[int, int]]:
-        for pattern in _DATES:
+        for pattern in _patterns()[0]:
             for match in pattern.finditer(folded):
                 if self._dates.spelled_by(match):
                     yield match.span("all")
@@ -303,8 +310,9 @@ class Redactor:
         window = text[: MAX_TEXT + _WINDOW] if cut else text
         folded = _fold(window)
         spans = list(self._value_spans(folded)) if self._literals or self._dates else []
-        spans.extend(m.span("value") for m in _ECHO.finditer(folded) if m.group("value"))
-        spans.extend(m.span() for m in _SHAPED.finditer(folded))
+        _, echo, shaped = _patterns()
+        spans.extend(m.span("value") for m in echo.finditer(folded) if m.group("value"))
+        spans.extend(m.span() for m in shaped.finditer(folded))
         end = MAX_TEXT if cut else len(window)
         parts: list[str] = []
         position = 0

@@ -1,13 +1,20 @@
 """Optional OpenTelemetry: one CLIENT span per operation when ``opentelemetry-api`` is installed.
 
-No hard dependency. Without the package, or while no SDK tracer provider is set (the API's
-default proxy provider can only make non-recording spans), a call pays one provider lookup.
+No hard dependency, and not imported here: an application that records traces has imported
+``opentelemetry.trace`` itself (to set its SDK provider), so a call looks the module up in
+``sys.modules``. Until then, or while no SDK tracer provider is set (the API's default proxy
+provider can only make non-recording spans), a call pays one dict lookup (and then one provider
+lookup).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Generator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from types import ModuleType
 from typing import Any, Final, Protocol
 
 __all__ = ["SpanLike", "operation_span"]
@@ -17,10 +24,21 @@ class SpanLike(Protocol):
     def set_attribute(self, key: str, value: Any) -> Any: ...
 
 
-try:
-    from opentelemetry import trace as _trace
-except ImportError:  # pragma: no cover - exercised where the package is absent
-    _trace = None  # type: ignore[assignment]
+_TRACE_MODULE: Final = "opentelemetry.trace"
+
+# A provider named in the environment is loaded by the API itself, with no import by the
+# application: then import it now, as before.
+if "OTEL_PYTHON_TRACER_PROVIDER" in os.environ:  # pragma: no cover - set by auto-instrumentation
+    with contextlib.suppress(ImportError):
+        import opentelemetry.trace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+
+def _trace_module() -> ModuleType | None:
+    """``opentelemetry.trace`` once something has imported it (fully), else None."""
+    module = sys.modules.get(_TRACE_MODULE)
+    if module is None or not hasattr(module, "ProxyTracerProvider"):  # absent or importing
+        return None
+    return module
 
 
 _NO_SPAN: Final[AbstractContextManager[SpanLike | None]] = nullcontext()
@@ -31,6 +49,7 @@ def operation_span(
 ) -> AbstractContextManager[SpanLike | None]:
     """A span named ``"<kind> <operation>"``; exceptions are recorded on it by OpenTelemetry.
     Without a recording tracer: a shared no-op context (no generator per call)."""
+    _trace = _trace_module()
     if _trace is None:
         return _NO_SPAN
     provider = _trace.get_tracer_provider()
@@ -63,6 +82,7 @@ def _tracer(provider: Any) -> Any:
 
 @contextmanager
 def _current(span: Any) -> Generator[SpanLike | None]:
+    _trace = _trace_module()
     assert _trace is not None
     with _trace.use_span(span, end_on_exit=True):
         yield span

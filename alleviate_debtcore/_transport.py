@@ -10,13 +10,11 @@ one auth object, one set of options.
 from __future__ import annotations
 
 import asyncio
-import errno
 import functools
 import logging
 import random
 import sys
 import time
-import uuid
 import warnings
 from asyncio import _get_running_loop  # pyright: ignore[reportPrivateUsage]
 from collections.abc import Mapping
@@ -38,7 +36,14 @@ from ._environment import is_loopback
 from ._event_loops import LoopBoundAsyncClient
 from ._fork import on_fork_in_child
 from ._graphql_response import GraphQLResult, request_id_of, status_error
-from ._http import CLIENT_AUTH, BodyTooLarge, UseClientAuth, send_async, send_sync
+from ._http import (
+    CLIENT_AUTH,
+    BodyTooLarge,
+    UseClientAuth,
+    connection_refused,
+    send_async,
+    send_sync,
+)
 from ._logging import redact_headers
 from ._options import DEFAULT_TIMEOUT, TransportOptions, resolve_timeout, validate_headers
 from ._pools import forget_connections
@@ -85,7 +90,8 @@ _PACKAGE: Final = __name__.partition(".")[0]  # "alleviate_debtcore"
 # --- decisions shared by both faces -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, a cost per call.
+@dataclass(slots=True)
 class _Call:
     """One logical call: what every attempt sends, and its limits."""
 
@@ -93,15 +99,76 @@ class _Call:
     operation: str | None
     kind: OperationKind
     url: httpx.URL
+    host: bytes  # the Host header httpx would add for ``url``
     body: bytes
     headers: list[tuple[bytes, bytes]]  # lower-case names, values validated as ASCII
     header_names: frozenset[bytes]
     timeout: httpx.Timeout
+    budget: float | None  # the whole call's (_deadline.call_budget)
     retries: int
     client_request_id: str
     policy: RetryPolicy
     max_response_size: int
     sent: Mapping[str, Any] | None  # the variables: what its error texts redact (_redaction)
+
+
+class _Defaults:
+    """What a transport's options decide for every call without per-call options, worked out
+    once: the headers (less the per-call id), their names and the call budget."""
+
+    __slots__ = ("budget", "header_names", "headers", "options")
+
+    def __init__(self, options: TransportOptions) -> None:
+        self.options = options
+        merged = {**options.headers, **_OUR_HEADERS}
+        # The id goes last; a client-wide header of that name (overridden anyway) keeps its
+        # place in the dict: that rare case takes the general path (_headers).
+        self.headers: list[tuple[bytes, bytes]] | None = (
+            None
+            if CLIENT_REQUEST_ID_HEADER in merged
+            else [(name.encode(), value.encode()) for name, value in merged.items()]
+        )
+        self.header_names = frozenset([*(name.encode() for name in merged), _ID_NAME])
+        self.budget = call_budget(options.timeout)
+
+
+# Ours win over the caller's: the CSRF header Apollo Server wants (and, per call, the id).
+_OUR_HEADERS: Final = {"content-type": "application/json", "apollo-require-preflight": "1"}
+_ID_NAME: Final = CLIENT_REQUEST_ID_HEADER.encode()
+
+
+def _headers(
+    options: TransportOptions, call_headers: dict[str, str], client_request_id: str
+) -> list[tuple[bytes, bytes]]:
+    """The general path: client-wide headers, the call's, then ours (ours win)."""
+    request_headers = {
+        **options.headers,
+        **call_headers,
+        **_OUR_HEADERS,
+        # One id per call, the same on every attempt so the server can spot a replay.
+        CLIENT_REQUEST_ID_HEADER: client_request_id,
+    }
+    return [(name.encode(), value.encode()) for name, value in request_headers.items()]
+
+
+_VERSION_4: Final = 0x4000 << 64  # the version nibble of a UUID's 128 bits
+_VARIANT: Final = 0x8000 << 48  # RFC 4122 variant bits
+_CLEAR: Final = ~((0xF000 << 64) | (0xC000 << 48))
+
+
+def _request_id() -> str:
+    """A random UUID4 as text. A correlation id, not a secret: the Mersenne Twister is enough
+    and avoids a syscall; formatted directly (uuid.UUID's checks and str() cost ~4 us)."""
+    text = f"{random.getrandbits(128) & _CLEAR | _VERSION_4 | _VARIANT:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+@functools.lru_cache(maxsize=256)  # the generated documents are constants: one entry each
+def _body_prefix(query: str, operation_name: str | None) -> bytes:
+    """``{"query":...,"operationName":...,"variables":`` encoded once per operation: a call
+    encodes only its variables (the document is most of the body)."""
+    whole = to_json({"query": query, "operationName": operation_name, "variables": None})
+    return whole[: -len(b"null}")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +183,7 @@ class _Failure:
 
 def _prepare(
     options: TransportOptions,
+    defaults: _Defaults,
     *,
     service: str,
     url: str,
@@ -128,42 +196,41 @@ def _prepare(
     headers: object,
 ) -> _Call:
     """Validate the per-call options and build what every attempt sends."""
-    call_headers = validate_headers(headers)
     retries = options.max_retries if max_retries is None else validate_max_retries(max_retries)
-    call_timeout = resolve_timeout(timeout, default=options.timeout)
+    if timeout is None:
+        call_timeout, budget = options.timeout, defaults.budget
+    else:
+        call_timeout = resolve_timeout(timeout, default=options.timeout)
+        budget = call_budget(call_timeout)
     # Variables arrive JSON-ready (ServiceClient.execute dumps the models); pydantic-core
     # encodes in Rust, several times faster than json.dumps for the same bytes.
     try:
-        body = to_json(
-            {"query": query, "operationName": operation_name, "variables": variables or {}}
-        )
+        body = b"".join((_body_prefix(query, operation_name), to_json(variables or {}), b"}"))
     except (PydanticSerializationError, ValueError):
         # pydantic-core's message quotes the value (applicant data): say what, not which.
         raise InputValidationError(
             f"{operation_name}: an argument cannot be sent as JSON (a string holding a lone "
             "surrogate such as '\\ud800', or a value with no JSON form); nothing was sent"
         ) from None
-    # A correlation id, not a secret: the Mersenne Twister is enough and avoids a syscall.
-    client_request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
-    request_headers = {
-        **options.headers,
-        **call_headers,
-        # Ours win over the caller's: the CSRF header Apollo Server wants and one id per call,
-        # the same on every attempt so the server can spot a replay.
-        "content-type": "application/json",
-        "apollo-require-preflight": "1",
-        CLIENT_REQUEST_ID_HEADER: client_request_id,
-    }
-    headers = [(name.encode(), value.encode()) for name, value in request_headers.items()]
+    client_request_id = _request_id()
+    if headers is None and defaults.headers is not None:  # the common case: decided once
+        request_headers = [*defaults.headers, (_ID_NAME, client_request_id.encode())]
+        header_names = defaults.header_names
+    else:
+        request_headers = _headers(options, validate_headers(headers), client_request_id)
+        header_names = frozenset([name for name, _ in request_headers])
+    target, host = _target(url)
     return _Call(
         service=service,
         operation=operation_name,
         kind=kind,
-        url=_parsed_url(url),
+        url=target,
+        host=host,
         body=body,
-        headers=headers,
-        header_names=frozenset([name for name, _ in headers]),
+        headers=request_headers,
+        header_names=header_names,
         timeout=call_timeout,
+        budget=budget,
         retries=retries,
         client_request_id=client_request_id,
         policy=options.retry_policy,
@@ -172,8 +239,12 @@ def _prepare(
     )
 
 
-# httpx parses a URL given as a string on every request; a service has one URL, parsed once.
-_parsed_url = functools.lru_cache(maxsize=64)(httpx.URL)
+@functools.lru_cache(maxsize=64)
+def _target(url: str) -> tuple[httpx.URL, bytes]:
+    """``url`` parsed, and its Host header. httpx parses a URL given as a string on every
+    request; a service has one URL, parsed once."""
+    parsed = httpx.URL(url)
+    return parsed, parsed.netloc
 
 
 def _where(call: _Call, request_id: str | None = None) -> dict[str, Any]:
@@ -241,7 +312,11 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
             retryable=False,
             cause=exc,
         )
-    elif isinstance(exc, httpx.ConnectError) and is_loopback(call.url.host) and _refused(exc):
+    elif (
+        isinstance(exc, httpx.ConnectError)
+        and is_loopback(call.url.host)
+        and connection_refused(exc)
+    ):
         # Nothing listens on this machine's port: retrying cannot help, and the likely cause
         # is a local sandbox that is not running.
         return _Failure(
@@ -262,23 +337,6 @@ def _exchange_failed(call: _Call, exc: httpx.RequestError) -> _Failure:
         )
     retryable = isinstance(exc, httpx.TransportError) and retryable_transport_error(exc, call.kind)
     return _Failure(error, retryable, cause=exc)
-
-
-def _refused(exc: BaseException) -> bool:
-    """Whether a connection refusal is in ``exc``'s chain (anyio wraps it in an OSError)."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno == errno.ECONNREFUSED:
-            return True
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return False
 
 
 def _too_large(call: _Call, exc: BodyTooLarge) -> ResponseTooLargeError:
@@ -334,25 +392,69 @@ def _give_up(failure: _Failure) -> DebtCoreError:
     return failure.error
 
 
+# Headers httpx adds or derives from the body itself: a request that names one is left to
+# httpx's own build_request.
+_HTTPX_OWN: Final = frozenset({b"host", b"content-length", b"transfer-encoding"})
+
+
+class _ClientHeaders:
+    """The client's headers as merged into our requests, worked out again only when the
+    client's headers or the call's header names change (one entry: a transport has one
+    client, and its calls the same names)."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self) -> None:
+        # (the client's raw headers, the call's names, the merge): one attribute, so threads
+        # never see a torn entry.
+        self.entry: (
+            tuple[list[tuple[bytes, bytes]], frozenset[bytes], list[tuple[bytes, bytes]] | None]
+            | None
+        ) = None
+
+    def merge(
+        self, raw: list[tuple[bytes, bytes]], names: frozenset[bytes]
+    ) -> list[tuple[bytes, bytes]] | None:
+        """The client's headers less those the call sets, or None when httpx must build."""
+        entry = self.entry
+        if entry is None or entry[1] is not names or entry[0] != raw:
+            lowered = [name.lower() for name, _ in raw]
+            merged = None
+            if _HTTPX_OWN.isdisjoint(lowered) and _HTTPX_OWN.isdisjoint(names):
+                merged = [pair for pair, low in zip(raw, lowered, strict=True) if low not in names]
+            self.entry = entry = (raw, names, merged)
+        return entry[2]
+
+
 def _build_request(
-    client: httpx.AsyncClient | httpx.Client, call: _Call, deadline: Deadline
+    client: httpx.AsyncClient | httpx.Client,
+    call: _Call,
+    deadline: Deadline,
+    client_headers: _ClientHeaders,
 ) -> httpx.Request:
     extensions = {"timeout": deadline.limits(call.timeout)}
-    if client.cookies or client.params:  # rare on an API client: let httpx merge them
+    merged = None
+    if not (client.cookies or client.params):  # rare on an API client: let httpx merge them
+        merged = client_headers.merge(client.headers.raw, call.header_names)
+    if merged is None:
         return client.build_request(
             "POST", call.url, content=call.body, headers=call.headers, extensions=extensions
         )
-    # What build_request does, on raw header lists: the client's headers (its User-Agent,
-    # Accept-Encoding, ...) less those the call sets, then the call's. httpx's own merge
-    # re-decodes every header for each one added (a third of the client's own work per call).
-    raw = client.headers.raw
-    if call.header_names.isdisjoint(name.lower() for name, _ in raw):
-        headers = raw + call.headers
-    else:
-        headers = [(n, v) for n, v in raw if n.lower() not in call.header_names] + call.headers
-    return httpx.Request(
-        "POST", call.url, content=call.body, headers=headers, extensions=extensions
+    # What build_request and Request(content=...) do, on raw header lists and in one pass: Host,
+    # the client's headers (its User-Agent, Accept-Encoding, ...) less those the call sets, the
+    # call's, then Content-Length. httpx re-decodes every header for each one it merges and
+    # normalizes the whole list twice (two thirds of the client's own work per call).
+    headers = [
+        (b"Host", call.host),
+        *merged,
+        *call.headers,
+        (b"Content-Length", str(len(call.body)).encode()),
+    ]
+    request = httpx.Request(
+        "POST", call.url, headers=headers, stream=httpx.ByteStream(call.body), extensions=extensions
     )
+    request.read()  # as Request(content=...) does: .content is there for auth and transports
+    return request
 
 
 class _Lifecycle:
@@ -407,6 +509,8 @@ class GraphQLTransport:
         _state: _Lifecycle | None = None,
     ) -> None:
         self.options = options or TransportOptions()
+        self._defaults = _Defaults(self.options)
+        self._client_headers = _ClientHeaders()
         self.auth = auth
         self._http_client = http_client
         self._pool = _pool
@@ -456,8 +560,11 @@ class GraphQLTransport:
     ) -> GraphQLResult:
         """POST one operation, retrying what the policy allows; raise ``DebtCoreError``s
         otherwise. ``timeout`` bounds the whole call, token included."""
+        if self._defaults.options is not self.options:  # replaced since: decide again
+            self._defaults = _Defaults(self.options)
         call = _prepare(
             self.options,
+            self._defaults,
             service=service,
             url=url,
             query=query,
@@ -496,7 +603,7 @@ class GraphQLTransport:
         return None
 
     async def _send_with_retries(self, call: _Call) -> GraphQLResult:
-        deadline = Deadline(call_budget(call.timeout))
+        deadline = Deadline(call.budget)
         published = current_deadline.set(deadline)
         try:
             client = await self._client()
@@ -504,7 +611,7 @@ class GraphQLTransport:
                 if closed := self._closed_under(client):
                     raise closed
                 started = time.perf_counter()
-                request = _build_request(client, call, deadline)
+                request = _build_request(client, call, deadline, self._client_headers)
                 try:
                     # The whole attempt, token step and body included, within the time left.
                     async with asyncio.timeout(deadline.remaining()):
@@ -563,6 +670,8 @@ class SyncGraphQLTransport:
         _state: _Lifecycle | None = None,
     ) -> None:
         self.options = options or TransportOptions()
+        self._defaults = _Defaults(self.options)
+        self._client_headers = _ClientHeaders()
         self.auth = auth
         self._derived = _state is not None
         self._state = _state or _Lifecycle()
@@ -606,8 +715,11 @@ class SyncGraphQLTransport:
         otherwise. ``timeout`` bounds the whole call, token included."""
         if _get_running_loop() is not None and not self._state.warned_in_loop:
             _warn_in_loop(self._state)
+        if self._defaults.options is not self.options:  # replaced since: decide again
+            self._defaults = _Defaults(self.options)
         call = _prepare(
             self.options,
+            self._defaults,
             service=service,
             url=url,
             query=query,
@@ -635,7 +747,7 @@ class SyncGraphQLTransport:
         return None
 
     def _send_with_retries(self, call: _Call) -> GraphQLResult:
-        deadline = Deadline(call_budget(call.timeout))
+        deadline = Deadline(call.budget)
         published = current_deadline.set(deadline)
         try:
             for attempt in range(call.retries + 1):
@@ -644,7 +756,7 @@ class SyncGraphQLTransport:
                 if deadline.expired():
                     raise _out_of_time(call, deadline)
                 started = time.perf_counter()
-                request = _build_request(self.http_client, call, deadline)
+                request = _build_request(self.http_client, call, deadline, self._client_headers)
                 try:
                     response = send_sync(
                         self.http_client,

@@ -8,11 +8,10 @@ its identity (a secret here; a certificate or a client assertion in their own mo
 from __future__ import annotations
 
 import asyncio
-import errno
+import functools
 import logging
 import math
 import os
-import platform
 import random
 import threading
 import time
@@ -27,9 +26,8 @@ from alleviate_debtcore._deadline import Deadline, current_deadline
 from alleviate_debtcore._environment import is_loopback, token_url
 from alleviate_debtcore._event_loops import LoopBoundAsyncClient
 from alleviate_debtcore._fork import on_fork_in_child
-from alleviate_debtcore._http import BodyTooLarge, send_async, send_sync
+from alleviate_debtcore._http import BodyTooLarge, connection_refused, send_async, send_sync
 from alleviate_debtcore._retry import RetryPolicy, next_delay, validate_max_retries
-from alleviate_debtcore._version import __version__
 from alleviate_debtcore.errors import (
     ConfigurationError,
     MalformedTokenResponseError,
@@ -58,12 +56,20 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 _INHERITED: list[object] = []
 # A token response is a few KB; anything far larger is not Entra ID answering.
 _MAX_TOKEN_RESPONSE_SIZE: Final = 1024 * 1024
-# Entra logs which library asked (MSAL sends the same headers); never anything secret.
-_LIBRARY_HEADERS: Mapping[str, str] = {
-    "x-client-SKU": "alleviate-debtcore",
-    "x-client-Ver": __version__,
-    "x-client-OS": platform.system().lower() or "unknown",
-}
+
+
+@functools.cache  # on the first token request: importlib.metadata and platform cost import time
+def _library_headers() -> Mapping[str, str]:
+    """Entra logs which library asked (MSAL sends the same headers); never anything secret."""
+    import platform
+
+    from alleviate_debtcore._version import __version__
+
+    return {
+        "x-client-SKU": "alleviate-debtcore",
+        "x-client-Ver": __version__,
+        "x-client-OS": platform.system().lower() or "unknown",
+    }
 
 
 @runtime_checkable
@@ -373,7 +379,7 @@ class TokenEndpointCredential:
                 "scope": scope,
             },
             headers={
-                **_LIBRARY_HEADERS,
+                **_library_headers(),
                 "Accept": "application/json",
                 # Entra logs this id and echoes it back: quote it in support tickets.
                 "client-request-id": request_id,
@@ -430,7 +436,7 @@ class TokenEndpointCredential:
             what = "could not be reached"
         else:
             what = "sent a response that could not be read"
-        if isinstance(exc, httpx.ConnectError) and self._loopback and _refused(exc):
+        if isinstance(exc, httpx.ConnectError) and self._loopback and connection_refused(exc):
             # Nothing listens on this machine's port: retrying cannot start it. A loopback
             # authority is almost always the local sandbox.
             error = TokenEndpointError(
@@ -592,26 +598,6 @@ class ClientSecretCredential(TokenEndpointCredential):
 
     def _client_authentication(self) -> dict[str, str]:
         return {"client_secret": self._secret.reveal()}
-
-
-def _refused(exc: BaseException) -> bool:
-    """Whether a ConnectionRefusedError lies under ``exc``: httpx wraps httpcore's error, which
-    wraps the OSError (anyio wraps one per address tried in an ExceptionGroup)."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ConnectionRefusedError) or (
-            isinstance(current, OSError) and current.errno == errno.ECONNREFUSED
-        ):
-            return True
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return False
 
 
 def require_env(env: Mapping[str, str], name: str) -> str:

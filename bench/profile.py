@@ -1,10 +1,12 @@
-"""``python -m bench.profile [--calls N] [--top K] [--tree]``: where the typed overhead goes.
+"""``python -m bench.profile [--calls N] [--top K] [--against floor|raw] [--tree]``: where the
+typed overhead goes.
 
-Runs ``N`` sequential in-process calls of each arm of scenario 1a (same responder, body and warm
+Runs ``N`` sequential in-process calls of two arms of scenario 1a (same responder, body and warm
 EntraAuth) under cProfile and prints, per function, the self time per call the typed arm spends
-beyond raw httpx: the overhead, function by function (cProfile inflates small functions, so
-read it for ranking, and scenario 1a for totals). ``--tree``: a pyinstrument call tree of the
-typed arm instead. The report also goes to ``bench/results/profile.txt``.
+beyond the other: by default the floor (raw httpx plus one-pass validation into the same
+models), so what is left is the engine's own work, function by function (cProfile inflates
+small functions, so read it for ranking, and scenario 1a for totals). ``--tree``: a pyinstrument
+call tree of the typed arm instead. The report also goes to ``bench/results/profile.txt``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from alleviate_debtcore.testing import InProcessTransport
 from ._apps import TokenEndpoint, fixed_responder
 from ._auth import IN_PROCESS_ENVIRONMENT, InProcessAuth
 from ._operation import capture_credit_report
-from .scenarios._clients import RawArm, TypedArm
+from .scenarios._clients import FloorArm, RawArm, TypedArm
 from .scenarios.overhead import DEBTS, report_body
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -41,7 +43,7 @@ def _self_times(profile: cProfile.Profile) -> SelfTimes:
     return table
 
 
-def _difference(typed: SelfTimes, raw: SelfTimes, calls: int, top: int) -> str:
+def _difference(typed: SelfTimes, raw: SelfTimes, calls: int, top: int, against: str) -> str:
     rows: list[tuple[float, str, int, int]] = []
     for name in typed.keys() | raw.keys():
         typed_calls, typed_time = typed.get(name, (0, 0.0))
@@ -51,14 +53,15 @@ def _difference(typed: SelfTimes, raw: SelfTimes, calls: int, top: int) -> str:
     total_typed = sum(t for _, t in typed.values()) / calls * 1e6
     total_raw = sum(t for _, t in raw.values()) / calls * 1e6
     lines = [
-        f"self time per call under cProfile: typed {total_typed:.0f} us, raw {total_raw:.0f} us",
-        f"{'typed-raw us':>12}  {'typed n':>8}  {'raw n':>8}  function",
+        f"self time per call under cProfile: typed {total_typed:.0f} us, {against} "
+        f"{total_raw:.0f} us",
+        f"{'typed-' + against + ' us':>14}  {'typed n':>8}  {against + ' n':>8}  function",
     ]
-    lines += [f"{d:12.2f}  {tn:8d}  {rn:8d}  {name}" for d, name, tn, rn in rows[:top]]
+    lines += [f"{d:14.2f}  {tn:8d}  {rn:8d}  {name}" for d, name, tn, rn in rows[:top]]
     return "\n".join(lines)
 
 
-async def _arms() -> tuple[TypedArm, RawArm, InProcessAuth]:
+async def _arms(against: str) -> tuple[TypedArm, FloorArm | RawArm, InProcessAuth]:
     operation = await capture_credit_report()
     responder = fixed_responder(report_body(operation, DEBTS))
 
@@ -68,14 +71,15 @@ async def _arms() -> tuple[TypedArm, RawArm, InProcessAuth]:
     auth = InProcessAuth.create(TokenEndpoint(), IN_PROCESS_ENVIRONMENT)
     await auth.warm()
     typed = TypedArm.create(auth.auth, IN_PROCESS_ENVIRONMENT, http)
-    raw = RawArm.create(auth.auth, IN_PROCESS_ENVIRONMENT.url("credit"), operation, http)
+    other = FloorArm if against == "floor" else RawArm
+    raw = other.create(auth.auth, IN_PROCESS_ENVIRONMENT.url("credit"), operation, http)
     await typed.batch(200)  # warm-up: validators, pools, caches
     await raw.batch(200)
     return typed, raw, auth
 
 
-async def profile(calls: int, top: int, tree: bool) -> str:
-    typed, raw, auth = await _arms()
+async def profile(calls: int, top: int, tree: bool, against: str = "floor") -> str:
+    typed, raw, auth = await _arms(against)
     try:
         if tree:
             profiler = Profiler(interval=0.0001)
@@ -90,7 +94,7 @@ async def profile(calls: int, top: int, tree: bool) -> str:
             await arm.batch(calls)
             profile.disable()
             tables.append(_self_times(profile))
-        return _difference(tables[0], tables[1], calls, top)
+        return _difference(tables[0], tables[1], calls, top, against)
     finally:
         await typed.aclose()
         await raw.aclose()
@@ -101,9 +105,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--against", choices=("floor", "raw"), default="floor", help="the arm to subtract"
+    )
     parser.add_argument("--tree", action="store_true", help="pyinstrument tree of the typed arm")
     args = parser.parse_args()
-    report = asyncio.run(profile(args.calls, args.top, args.tree))
+    report = asyncio.run(profile(args.calls, args.top, args.tree, args.against))
     print(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "profile.txt").write_text(report + "\n")

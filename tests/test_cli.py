@@ -11,7 +11,7 @@ import pytest
 
 from alleviate_debtcore import AsyncDebtCore, ConfigurationError, __version__
 from alleviate_debtcore.cli import build_parser, main
-from alleviate_debtcore.cli._arguments import port
+from alleviate_debtcore.cli._argparse_helpers import port
 
 CREDENTIALS = {"ALLEVIATE_CLIENT_ID": "id", "ALLEVIATE_CLIENT_SECRET": "secret"}
 

@@ -158,7 +158,7 @@ def test_every_service_in_the_one_list_has_a_client_attribute() -> None:
     # SERVICES (alleviate_debtcore._environment) is the list the environment, the generator and
     # the sandbox read; the typed attributes must follow it.
     from alleviate_debtcore import SERVICES
-    from alleviate_debtcore.sandbox._schema import executable_schema
+    from alleviate_debtcore.sandbox._executable_schemas import executable_schema
 
     for service in SERVICES:
         assert isinstance(vars(AsyncDebtCore)[service], cached_property), service

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .._version import __version__
-from ._arguments import HelpFormatter
+from ._argparse_helpers import HelpFormatter
 
 __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 
@@ -25,7 +25,7 @@ __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 COMMAND_MODULES: Mapping[str, str] = MappingProxyType(
     {
         "demo": "alleviate_debtcore.cli._demo_command",
-        "sandbox": "alleviate_debtcore.sandbox._command",
+        "sandbox": "alleviate_debtcore.cli._sandbox_command",
         "schema": "alleviate_debtcore.cli._schema_command",
     }
 )

@@ -20,7 +20,7 @@ from .._client import AsyncDebtCore
 from .._environment import SERVICES, Service
 from ..errors import DebtCoreError, SchemaToolError
 from . import Command
-from ._arguments import HelpFormatter
+from ._argparse_helpers import HelpFormatter
 from ._schema import (
     EXIT_OK,
     EXIT_USAGE,

@@ -70,7 +70,7 @@ from ._faults import Faults
 from ._limits import RequestLimits
 from ._scenarios import CreditFile, OperationFault, Scenarios
 from ._state import Execution, ExecutionLog, ReceivedRequest, RequestLog, SandboxState
-from ._tokens import InvalidTokenError, TokenIssuer
+from ._token_issuer import InvalidTokenError, TokenIssuer
 
 if TYPE_CHECKING:
     from ._server import ConnectionBounds, SandboxServer, serve_forever

@@ -30,14 +30,14 @@ from ._constants import (
     DEFAULT_TOKEN_LIFETIME,
     SANDBOX_REQ_ORG_ID,
 )
+from ._executable_schemas import executable_schema
 from ._faults import Faults
 from ._fixtures import load_docs_fixtures
-from ._http import RequestIdMiddleware, ServiceEndpoint
+from ._graphql_endpoint import RequestIdMiddleware, ServiceEndpoint
 from ._limits import RequestLimits
-from ._schema import executable_schema
 from ._state import SandboxState
 from ._token_endpoint import token_routes
-from ._tokens import TokenIssuer
+from ._token_issuer import TokenIssuer
 
 
 class SandboxApp(Starlette):

@@ -16,7 +16,7 @@ from ._constants import (
     SMS_REQUIRES_KBA_SUFFIX,
     SMS_UNABLE_TO_SEND_SUFFIX,
 )
-from ._payloads import NOT_FOUND, BusinessError, JsonDict
+from ._payload_envelope import NOT_FOUND, BusinessError, JsonDict
 from ._records import Verification
 from ._resolvers import RequestContext, ServiceResolvers
 from ._state import SandboxState

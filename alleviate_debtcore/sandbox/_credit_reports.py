@@ -11,11 +11,11 @@ import binascii
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
+from ._connections import matches_search, page_args, paginate, sort_items
 from ._creditors import add_creditor
 from ._dates import parse_iso_date
 from ._hashing import det_hex, det_uuid
-from ._pagination import matches_search, page_args, paginate, sort_items
-from ._payloads import NOT_FOUND, VALIDATION_ERROR, BusinessError, JsonDict
+from ._payload_envelope import NOT_FOUND, VALIDATION_ERROR, BusinessError, JsonDict
 from ._pdf import tiny_pdf
 from ._records import CreditReport
 from ._resolvers import RequestContext, ServiceResolvers

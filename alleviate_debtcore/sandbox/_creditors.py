@@ -6,10 +6,10 @@ matches case-insensitively, and the longest existing name that prefixes a new on
 
 from __future__ import annotations
 
+from ._connections import matches_search, page_args, paginate
 from ._dates import parse_timestamp, timestamp
 from ._hashing import det_hex
-from ._pagination import matches_search, page_args, paginate
-from ._payloads import VALIDATION_ERROR, BusinessError, JsonDict
+from ._payload_envelope import VALIDATION_ERROR, BusinessError, JsonDict
 from ._records import Creditor
 from ._resolvers import RequestContext, ServiceResolvers
 from ._state import SandboxState

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ._constants import ENROLLMENT_FAIL_BANK_SUFFIX
 from ._hashing import det_choice, det_digits
-from ._payloads import (
+from ._payload_envelope import (
     NOT_FOUND,
     VALIDATION_ERROR,
     BusinessError,

@@ -23,7 +23,7 @@ from ._creditors import add_creditor, find_creditor_by_name
 from ._dates import parse_iso_date
 from ._enrollment import STEPS
 from ._offers import store_offer
-from ._payloads import JsonDict
+from ._payload_envelope import JsonDict
 from ._plans import calculate_offer
 from ._records import Creditor, CreditReport, Enrollment, Verification
 from ._reviews import open_review, update_review

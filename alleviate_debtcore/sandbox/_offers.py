@@ -20,7 +20,7 @@ from ._constants import (
     UNSERVICED_STATES,
 )
 from ._dates import parse_iso_date, parse_payment_date
-from ._payloads import (
+from ._payload_envelope import (
     NOT_FOUND,
     VALIDATION_ERROR,
     BusinessError,

@@ -23,7 +23,7 @@ from ._constants import (
     SETTLEMENT_RATE,
 )
 from ._dates import slash_date
-from ._payloads import JsonDict
+from ._payload_envelope import JsonDict
 from ._schedule import draft_count, draft_dates
 
 _CENT = Decimal("0.01")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._dates import timestamp
-from ._payloads import JsonDict, Problem
+from ._payload_envelope import JsonDict, Problem
 
 
 @dataclass

@@ -22,7 +22,7 @@ from graphql import (
 )
 
 from .._environment import Service
-from ._payloads import BusinessError, ErrorShape, JsonDict, Payload, envelope
+from ._payload_envelope import BusinessError, ErrorShape, JsonDict, Payload, envelope
 from ._state import Execution, OperationType, SandboxState
 
 Resolver = Callable[["RequestContext", JsonDict], object]

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from ._constants import GLG_STATES
 from ._credit_reports import find_report, joint_key
 from ._dates import parse_iso_date, parse_payment_date
-from ._payloads import (
+from ._payload_envelope import (
     NOT_FOUND,
     VALIDATION_ERROR,
     BusinessError,

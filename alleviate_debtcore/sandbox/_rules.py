@@ -28,7 +28,7 @@ from ._constants import (
     UNACCEPTABLE_CREDITOR_TYPES,
     UNSERVICED_STATES,
 )
-from ._payloads import Problem, problem
+from ._payload_envelope import Problem, problem
 from ._records import Assessment, Verdict
 
 KNOWN_ACCOUNT_TYPES = frozenset(

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._payloads import JsonDict
+from ._payload_envelope import JsonDict
 
 __all__ = ["CreditFile", "OperationFault", "Scenarios"]
 

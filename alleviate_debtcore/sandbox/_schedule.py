@@ -14,7 +14,7 @@ import calendar
 import math
 from datetime import date, timedelta
 
-from ._payloads import BusinessError
+from ._payload_envelope import BusinessError
 
 FREQUENCIES = ("M", "SM", "BW")
 WEEKDAYS = tuple(calendar.day_name)  # Monday first, as date.weekday() counts

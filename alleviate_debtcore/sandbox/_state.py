@@ -27,7 +27,7 @@ from ._records import (
     Verification,
 )
 from ._scenarios import Scenarios
-from ._tokens import TokenIssuer
+from ._token_issuer import TokenIssuer
 
 OperationType = Literal["query", "mutation"]
 

@@ -25,11 +25,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._assertions import AssertionRejected
+from ._assertion_checks import AssertionRejected
 
 if TYPE_CHECKING:
     from ._state import SandboxState
-    from ._tokens import TokenIssuer
+    from ._token_issuer import TokenIssuer
 
 __all__ = ["token_routes"]
 

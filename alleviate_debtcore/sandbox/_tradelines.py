@@ -17,7 +17,7 @@ from typing import Any
 
 from ._constants import NO_HIT_LAST_NAME
 from ._hashing import det_choice, det_digits, det_int
-from ._payloads import JsonDict
+from ._payload_envelope import JsonDict
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
+from ._connections import matches_search, page_args, paginate, sort_items
 from ._constants import (
     CONDITIONAL_CREDITOR_TYPES,
     ELIGIBILITY_QUESTIONS,
@@ -32,8 +33,7 @@ from ._constants import (
 )
 from ._dates import timestamp
 from ._hashing import det_uuid
-from ._pagination import matches_search, page_args, paginate, sort_items
-from ._payloads import (
+from ._payload_envelope import (
     VALIDATION_ERROR,
     BusinessError,
     ErrorShape,

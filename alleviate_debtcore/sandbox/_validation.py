@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._dates import parse_iso_date
-from ._payloads import VALIDATION_ERROR, BusinessError
+from ._payload_envelope import VALIDATION_ERROR, BusinessError
 
 _SSN = re.compile(r"^\d{9}$")
 _STATE = re.compile(r"^[A-Z]{2}$")

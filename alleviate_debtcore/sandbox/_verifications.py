@@ -6,7 +6,7 @@ which happens outside the API and so is PASSED at once here.
 
 from __future__ import annotations
 
-from ._payloads import JsonDict
+from ._payload_envelope import JsonDict
 from ._records import Verification
 from ._resolvers import RequestContext, ServiceResolvers
 from ._state import SandboxState

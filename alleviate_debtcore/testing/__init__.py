@@ -21,9 +21,9 @@ Scenarios: ``applicant(tradelines=..., report_status=...)``, ``fail_enrollment_s
 ``executions()``, ``mutation_executions()``, ``token_requests``.
 """
 
+from ._applicants import Applicant, SandboxClock, Tradeline
+from ._in_process import InProcessTransport, SyncInProcessTransport
 from ._sandbox import DebtCoreSandbox, SandboxExtraMissingError
-from ._scenario import Applicant, SandboxClock, Tradeline
-from ._transport import InProcessTransport, SyncInProcessTransport
 
 __all__ = [
     "Applicant",

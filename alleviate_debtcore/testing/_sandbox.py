@@ -28,8 +28,8 @@ from .._environment import Environment
 from .._sync_client import DebtCore
 from .._transport import DEFAULT_MAX_RETRIES
 from ..errors import ConfigurationError
-from ._scenario import Applicant, SandboxClock, Tradeline
-from ._transport import InProcessTransport, SyncInProcessTransport
+from ._applicants import Applicant, SandboxClock, Tradeline
+from ._in_process import InProcessTransport, SyncInProcessTransport
 
 if TYPE_CHECKING:
     from ..sandbox import Faults, ReceivedRequest, RequestLimits, SandboxApp, SandboxState

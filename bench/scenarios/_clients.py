@@ -1,5 +1,5 @@
-"""The arms compared per call: typed AsyncDebtCore and DebtCore, raw httpx (async and sync) and
-gql, sending one document.
+"""The arms compared per call: typed AsyncDebtCore and DebtCore, raw httpx (async and sync), the
+floor (raw httpx plus one-pass validation into the generated models) and gql, sending one document.
 
 All arms share one EntraAuth (warm cache) and call the same URL with the same operation; each
 builds its request per call as its user would (an input model, a dict, a GraphQLRequest).
@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
+from pydantic import BaseModel
 
 from alleviate_debtcore import AsyncDebtCore, DebtCore, Environment
+from alleviate_debtcore.credit import CreditReportQuery, GetCreditReportResponseFieldsData
 
 from .._operation import REPORT_ID, CapturedOperation
 
@@ -70,6 +72,48 @@ class RawArm:
         await self.http.aclose()
 
 
+class FloorResponse(BaseModel):
+    """The response body as the operation's generated model: what any typed call must build."""
+
+    data: CreditReportQuery
+
+
+def floor_report(content: bytes) -> GetCreditReportResponseFieldsData | None:
+    """The floor's one pass: body bytes straight into the generated models (pydantic-core parses
+    the JSON itself), returning what the typed method returns."""
+    return FloorResponse.model_validate_json(content).data.credit_report.data
+
+
+@dataclass(slots=True)
+class FloorArm:
+    """The floor of a typed call: raw ``httpx.AsyncClient.post(json=...)``, then one-pass
+    ``model_validate_json`` of the body into the same generated models. No typed client can do
+    less than the round trip and this validation; the typed arm's cost above it is the engine's."""
+
+    http: httpx.AsyncClient
+    url: str
+    operation: CapturedOperation
+
+    @classmethod
+    def create(
+        cls, auth: httpx.Auth, url: str, operation: CapturedOperation, http: HttpFactory
+    ) -> FloorArm:
+        client = http()
+        client.auth = auth
+        return cls(client, url, operation)
+
+    async def call(self) -> GetCreditReportResponseFieldsData | None:
+        response = await self.http.post(self.url, json=self.operation.payload())
+        return floor_report(response.content)
+
+    async def batch(self, n: int) -> None:
+        for _ in range(n):
+            await self.call()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
 @dataclass(slots=True)
 class SyncTypedArm:
     """``DebtCore`` (blocking) over its own ``httpx.Client``."""
@@ -109,6 +153,30 @@ class SyncRawArm:
     def call(self) -> Any:
         response = self.http.post(self.url, json=self.operation.payload())
         return response.json()
+
+    def batch(self, n: int) -> None:
+        for _ in range(n):
+            self.call()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@dataclass(slots=True)
+class SyncFloorArm:
+    """``FloorArm`` for the blocking face, over ``httpx.Client``."""
+
+    http: httpx.Client
+    url: str
+    operation: CapturedOperation
+
+    @classmethod
+    def create(cls, auth: httpx.Auth, url: str, operation: CapturedOperation) -> SyncFloorArm:
+        return cls(httpx.Client(auth=auth), url, operation)
+
+    def call(self) -> GetCreditReportResponseFieldsData | None:
+        response = self.http.post(self.url, json=self.operation.payload())
+        return floor_report(response.content)
 
     def batch(self, n: int) -> None:
         for _ in range(n):

@@ -1,11 +1,13 @@
 """5. Cold import time: ``import alleviate_debtcore`` vs ``import httpx`` in fresh interpreters.
 
-Each round starts three interpreters in rotating order: a bare one (``pass``), one importing
-httpx and one importing alleviate_debtcore; an import's cost is its interpreter's wall time minus
-the bare one's of the same round. Byte code is cached, as after a wheel install (pip compiles
-it): in a private ``PYTHONPYCACHEPREFIX``, so no ``__pycache__`` lands in the source tree and a
-``PYTHONDONTWRITEBYTECODE=1`` environment cannot turn every run into a compile. One
-``-X importtime`` run names the slowest modules.
+The target line: the median of 10 runs of ``python -X importtime -c "import alleviate_debtcore"``,
+reading the package's cumulative time from its last line (<= 150 ms, issue 23). For context,
+each round also starts three interpreters in rotating order: a bare one (``pass``), one
+importing httpx and one importing alleviate_debtcore; an import's wall cost is its interpreter's
+wall time minus the bare one's of the same round. Byte code is cached, as after a wheel install
+(pip compiles it): in a private ``PYTHONPYCACHEPREFIX``, so no ``__pycache__`` lands in the
+source tree and a ``PYTHONDONTWRITEBYTECODE=1`` environment cannot turn every run into a
+compile. The slowest modules are those of the median ``-X importtime`` run.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from .._result import ScenarioResult, Target
 from .._scenario import Context, Scenario
 from .._stats import summarize
 
-LIMIT_MS = 300.0
-FULL_ROUNDS = 20
+LIMIT_MS = 150.0
+FULL_ROUNDS = 10
 SMOKE_ROUNDS = 1
 SNIPPETS = {
     "bare": "pass",
@@ -43,8 +45,9 @@ def _wall(code: str, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def slowest_imports(module: str, env: dict[str, str], top: int = 12) -> list[dict[str, object]]:
-    """``-X importtime``'s modules with the largest cumulative time (microseconds)."""
+def import_times(module: str, env: dict[str, str]) -> list[dict[str, object]]:
+    """One run of ``python -X importtime -c "import <module>"``: every module's self and
+    cumulative time (microseconds), in the order Python reports them (``module`` last)."""
     completed = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         check=True,
@@ -60,8 +63,18 @@ def slowest_imports(module: str, env: dict[str, str], top: int = 12) -> list[dic
             continue
         own, cumulative, name = (part.strip() for part in line.split(":", 1)[1].split("|"))
         rows.append({"module": name, "self_us": int(own), "cumulative_us": int(cumulative)})
-    rows.sort(key=lambda row: -int(str(row["cumulative_us"])))
-    return rows[:top]
+    return rows
+
+
+def cumulative_ms(rows: list[dict[str, object]], module: str) -> float:
+    """``module``'s own line: its cumulative import time, in milliseconds."""
+    (total,) = [int(str(row["cumulative_us"])) for row in rows if row["module"] == module]
+    return total / 1e3
+
+
+def slowest_imports(rows: list[dict[str, object]], top: int = 12) -> list[dict[str, object]]:
+    """The modules with the largest cumulative time."""
+    return sorted(rows, key=lambda row: -int(str(row["cumulative_us"])))[:top]
 
 
 def _run(ctx: Context) -> ScenarioResult:
@@ -88,15 +101,24 @@ def _run(ctx: Context) -> ScenarioResult:
     result.ratios["alleviate_debtcore/httpx"] = summarize(
         [a / h for a, h in zip(costs["alleviate_debtcore"], costs["httpx"], strict=True)], "x"
     )
-    median = result.measures["import alleviate_debtcore (minus bare)"].median
-    result.targets.append(Target("import alleviate_debtcore", median, "<=", LIMIT_MS, "ms"))
+    runs = [import_times("alleviate_debtcore", env) for _ in range(rounds)]
+    runs.sort(key=lambda rows: cumulative_ms(rows, "alleviate_debtcore"))
+    importtime = summarize([cumulative_ms(rows, "alleviate_debtcore") for rows in runs], "ms")
+    result.measures["python -X importtime: alleviate_debtcore"] = importtime
+    result.targets.append(
+        Target("import alleviate_debtcore (-X importtime)", importtime.median, "<=", LIMIT_MS, "ms")
+    )
     result.params = {
         "rounds": rounds,
         "python": sys.executable,
-        "method": "subprocess wall time minus a bare interpreter's, same round",
+        "method": (
+            'target: median of the cumulative time `python -X importtime -c "import '
+            'alleviate_debtcore"` reports; also subprocess wall time minus a bare '
+            "interpreter's, same round"
+        ),
         "byte_code": "cached (private PYTHONPYCACHEPREFIX, written by an unmeasured first run)",
     }
-    result.details["slowest_imports"] = slowest_imports("alleviate_debtcore", env)
+    result.details["slowest_imports"] = slowest_imports(runs[len(runs) // 2])
     result.notes.append("alleviate_debtcore imports httpx and pydantic: its time includes theirs")
     return result
 

@@ -18,7 +18,7 @@ from alleviate_debtcore import AsyncDebtCore
 from alleviate_debtcore.auth import CertificateCredential, ClientAssertionCredential
 from alleviate_debtcore.errors import InvalidCredentialsError
 from alleviate_debtcore.sandbox import SandboxApp, SandboxServer, create_app
-from alleviate_debtcore.sandbox._assertions import FederatedCredential
+from alleviate_debtcore.sandbox._assertion_checks import FederatedCredential
 
 ISSUER = "https://token.actions.example.test"
 SUBJECT = "repo:alleviate/debtcore:ref:refs/heads/main"

@@ -19,7 +19,7 @@ from tests.support.sandbox_api import TOKEN_FORM, TOKEN_PATH
 from alleviate_debtcore._environment import SERVICE_PATHS
 from alleviate_debtcore.cli import build_parser, main
 from alleviate_debtcore.sandbox import SandboxServer, create_app
-from alleviate_debtcore.sandbox._schema import executable_schema
+from alleviate_debtcore.sandbox._executable_schemas import executable_schema
 
 DEBTCORE = Path(sys.executable).with_name("debtcore")
 URL_LINE = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")

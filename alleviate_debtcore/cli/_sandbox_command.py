@@ -15,18 +15,16 @@ from .._environment import (
     is_loopback,
     token_url,
 )
-from ..cli import Command
-from ..cli._arguments import port
-from ._app import SandboxApp, create_app
-from ._assertions import FEDERATED_AUDIENCE, FederatedCredential, load_public_key
-from ._constants import (
+from ..sandbox import Faults, SandboxApp, create_app, serve_forever
+from ..sandbox._assertion_checks import FEDERATED_AUDIENCE, FederatedCredential, load_public_key
+from ..sandbox._constants import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_TOKEN_LIFETIME,
     SMS_PASS_CODE,
 )
-from ._faults import Faults
-from ._server import serve_forever
+from . import Command
+from ._argparse_helpers import port
 
 DEFAULT_PORT = 8765
 # The secret can come from here instead of the command line, where `ps` would show it.
@@ -263,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     tls = None
     if args.tls or args.ca_file is not None:
-        from ._tls import generate_tls
+        from ..sandbox._tls import generate_tls
 
         tls = generate_tls(args.ca_file)
 

@@ -41,7 +41,7 @@ from ._limits import (
 from ._resolvers import RequestContext
 from ._scenarios import OperationFault
 from ._state import ReceivedRequest, SandboxState, redact
-from ._tokens import InvalidTokenError
+from ._token_issuer import InvalidTokenError
 
 logger = logging.getLogger("alleviate_debtcore.sandbox")
 

@@ -1,4 +1,4 @@
-"""Scenario values a test builds: tradelines, applicants, and a clock it controls."""
+"""Applicants a test builds, with the tradelines on their credit files, and a clock it controls."""
 
 from __future__ import annotations
 

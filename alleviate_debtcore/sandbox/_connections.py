@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ._payloads import VALIDATION_ERROR, BusinessError, JsonDict
+from ._payload_envelope import VALIDATION_ERROR, BusinessError, JsonDict
 
 _T = TypeVar("_T")
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._environment import ALLEVIATE_TENANT_ID, SANDBOX_APP_ID
-from ._assertions import ClientAssertions
+from ._assertion_checks import ClientAssertions
 
 __all__ = ["InvalidTokenError", "TokenIssuer"]
 
