@@ -76,8 +76,8 @@ FLOORS_STAMP := $(FLOORS)/.installed
 # The runtime tests: all but those of the tools the test group leaves out (pyright and mypy:
 # test_typing, test_surface_typing, test_docs; build and twine: test_packaging, test_release; the
 # benchmark's peers; zizmor; ariadne-codegen: schema update and check) and the wheel-in-a-venv
-# tests, which install the newest versions from .venv/wheelhouse.
-FLOORS_TESTS := tests -p no:cacheprovider \
+# tests (marker `venv`), which install the newest versions from .venv/wheelhouse.
+FLOORS_TESTS := tests -p no:cacheprovider -m "not venv" \
 	--ignore=tests/test_typing.py --ignore=tests/test_surface_typing.py \
 	--ignore=tests/test_docs.py --ignore=tests/test_packaging.py --ignore=tests/test_release.py \
 	--ignore=tests/test_bench_smoke.py --ignore=tests/test_schema_wheel.py \
