@@ -9,8 +9,8 @@ NODE_DIR := tests/auth/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated schema-update lint test pytest demo sandbox bench \
-	wheel-check sandbox-rules clean docs test-floors dist-check
+.PHONY: help install generate check-generated schema-update lint test pytest test-fast demo sandbox \
+	bench wheel-check sandbox-rules clean docs test-floors dist-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,7 +47,8 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 WHEELHOUSE := $(VENV)/wheelhouse
 WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
 
-$(WHEELHOUSE_STAMP): pyproject.toml
+# After the editable install (order-only): both prepare the package's metadata in the tree.
+$(WHEELHOUSE_STAMP): pyproject.toml | $(LINKS)
 	$(BIN)/python -m pip download --quiet --no-build-isolation --dest $(WHEELHOUSE) \
 		'.[sandbox]' pytest pytest-asyncio
 	touch $(WHEELHOUSE_STAMP)
@@ -55,14 +56,15 @@ $(WHEELHOUSE_STAMP): pyproject.toml
 # The docs site's tools: the `docs` dependency group (PEP 735).
 DOCS_STAMP := $(VENV)/.docs-installed
 
-$(DOCS_STAMP): $(STAMP) pyproject.toml
+# After the editable install: two pip installs into one venv must not run at once (make -j).
+$(DOCS_STAMP): $(LINKS) pyproject.toml
 	$(BIN)/python -m pip install --quiet --group docs
 	touch $(DOCS_STAMP)
 
 install: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) $(DOCS_STAMP) ## Create .venv (editable package, every extra, the dev group), node test deps
 
 # Dependency floors: a second venv with every runtime dependency (the package's and its extras')
-# pinned to the lowest version pyproject.toml allows (tests/_floors.py), the test group at its
+# pinned to the lowest version pyproject.toml allows (tests/support/floors.py), the test group at its
 # newest. Its wheels stay in $(FLOORS_WHEELHOUSE): only a change of pyproject.toml goes back to
 # the package index. Needs Python 3.11 or 3.12 (CI's floors job: 3.11): pydantic 2.7's core has
 # no wheel for 3.13.
@@ -74,8 +76,8 @@ FLOORS_STAMP := $(FLOORS)/.installed
 # The runtime tests: all but those of the tools the test group leaves out (pyright and mypy:
 # test_typing, test_surface_typing, test_docs; build and twine: test_packaging, test_release; the
 # benchmark's peers; zizmor; ariadne-codegen: schema update and check) and the wheel-in-a-venv
-# tests, which install the newest versions from .venv/wheelhouse.
-FLOORS_TESTS := tests -p no:cacheprovider \
+# tests (marker `venv`), which install the newest versions from .venv/wheelhouse.
+FLOORS_TESTS := tests -p no:cacheprovider -m "not venv" \
 	--ignore=tests/test_typing.py --ignore=tests/test_surface_typing.py \
 	--ignore=tests/test_docs.py --ignore=tests/test_packaging.py --ignore=tests/test_release.py \
 	--ignore=tests/test_bench_smoke.py --ignore=tests/test_schema_wheel.py \
@@ -86,9 +88,9 @@ FLOORS_TESTS := tests -p no:cacheprovider \
 	--deselect=tests/test_schema_diff.py::test_schema_update_refuses_a_change_that_breaks_our_operations \
 	--deselect=tests/test_schema_pull.py::test_cli_diff_and_check_exit_codes
 
-$(FLOORS_STAMP): pyproject.toml tests/_floors.py $(STAMP)
+$(FLOORS_STAMP): pyproject.toml tests/support/floors.py $(STAMP)
 	mkdir -p $(FLOORS)
-	$(BIN)/python tests/_floors.py > $(FLOORS_PINS)
+	$(BIN)/python -m tests.support.floors > $(FLOORS_PINS)
 	$(BIN)/python -m pip wheel --quiet --wheel-dir $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
 	rm -rf $(FLOORS)/venv
 	$(PYTHON) -m venv --without-pip $(FLOORS)/venv
@@ -96,14 +98,14 @@ $(FLOORS_STAMP): pyproject.toml tests/_floors.py $(STAMP)
 		--find-links $(FLOORS_WHEELHOUSE) -r $(FLOORS_PINS) --group test
 	touch $(FLOORS_STAMP)
 
-test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The sandbox flow and the runtime tests on the dependency floors
+test-floors: $(FLOORS_STAMP) $(NODE_STAMP) ## The runtime tests on the dependency floors (.ci/run: after make test)
 	rm -rf $(FLOORS)/dist
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir $(FLOORS)/dist .
 	$(BIN)/python -m pip --python $(FLOORS_PY) install --quiet --no-deps --force-reinstall \
 		$(FLOORS)/dist/*.whl
 	$(BIN)/python -m pip --python $(FLOORS_PY) check
 	env -u ALLEVIATE_CLIENT_ID $(FLOORS)/venv/bin/debtcore demo  # the embedded sandbox
-	$(FLOORS)/venv/bin/pytest -q $(FLOORS_TESTS)
+	$(FLOORS)/venv/bin/pytest -q -n auto --dist worksteal $(FLOORS_TESTS)
 
 generate: $(STAMP) ## Regenerate generated/ from schemas/ and queries/ (wipes it first)
 	$(BIN)/python -m codegen.generate
@@ -126,11 +128,26 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(BIN)/zizmor --offline .github/workflows/ .github/dependabot.yml
 
-pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the test suite only
-	$(BIN)/pytest -q
+# pytest-xdist: one worker per core and one more, for the time tests spend waiting (servers,
+# deadlines, subprocesses); worksteal: an idle worker takes tests queued on a busy one (the slow
+# kinds run first: tests/conftest.py). PYTEST_WORKERS=n to choose, PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+PYTEST = $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
+# The slow kinds (markers registered in pyproject.toml, applied in tests/conftest.py).
+SLOW_MARKERS := venv or typecheck or node or multiprocess or redis or docs or slow
 
-test: $(LINKS) lint check-generated docs pytest ## Everything CI runs: lint, drift check, docs, tests
-test: test-floors  # last: the same tests again, on the lowest versions pyproject.toml allows
+pytest: $(LINKS) $(NODE_STAMP) $(WHEELHOUSE_STAMP) ## Run the whole test suite only, in parallel
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: $(LINKS) ## The inner loop: the tests but the slow kinds (builds, venvs, pyright, node, processes, Redis)
+	$(PYTEST) -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)
+
+# The test suite beside the other checks: a sub-make runs two targets at a time (pytest first,
+# the longest; it runs its own workers), output kept per target. Any failure fails `make test`.
+# The dependency floors (make test-floors) are not part of it: .ci/run runs them after it.
+TEST_JOBS ?= 2
+test: ## Everything CI runs but the floors: lint, drift check, docs, every test once
+	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target pytest lint check-generated docs
 
 demo: $(LINKS) ## Run the full enrollment flow (embedded sandbox unless ALLEVIATE_CLIENT_ID is set)
 	$(BIN)/debtcore demo
@@ -158,7 +175,7 @@ wheel-check: ## Build the wheel and import it in a clean virtualenv (needs the p
 
 dist-check: $(LINKS) ## Build the sdist and wheel as a release does and check them (needs the package index)
 	rm -rf dist
-	$(BIN)/python tests/_dist_check.py --outdir dist
+	$(BIN)/python -m tests.support.dist_check --outdir dist
 
 clean: ## Remove the virtualenvs and caches
 	rm -rf $(VENV) $(FLOORS) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules

@@ -3,7 +3,7 @@
 """Schema-conformant response bodies for any operation, with realistic, varied values.
 
 The document is executed against the service's SDL with a resolver that makes up a value for
-every selected field (the idea of tests/_fabricate.py). Values vary with the field's path, so
+every selected field (the idea of tests/support/fabricate.py). Values vary with the field's path, so
 strings, dates and amounts are not one repeated constant that would flatter a parser's caches;
 every nullable field is set, the upper bound of what a server sends for a selection.
 """

@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import (
     AsyncDebtCore,
@@ -49,10 +50,10 @@ async def plan(debtcore: AsyncDebtCore, **options: Any) -> Any:
     ],
 )
 async def test_bad_per_call_options_fail_before_any_request(
-    options: dict[str, Any], debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    options: dict[str, Any], static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        await plan(debtcore, **options)
+        await plan(static_debtcore, **options)
     assert httpx_mock.get_requests() == []
     assert "café" not in str(caught.value) and "Injected" not in str(caught.value)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from _wheel_venv import ROOT, WheelVenv, run
+from tests.support.wheel_venv import ROOT, WheelVenv, run
 
 
 def _readme_kit() -> tuple[str, str]:

@@ -172,7 +172,7 @@ async def test_revoked_token_is_recovered_by_exactly_one_refresh(
 
 async def test_a_token_rejected_twice_is_an_authentication_error(server: SandboxServer) -> None:
     # A token the server never accepts: the refresh-and-replay happens once, then the 401 surfaces.
-    from _support import StaticAuth
+    from tests.support.doubles import StaticAuth
 
     async with AsyncDebtCore(auth=StaticAuth("forged"), environment=server.environment) as debtcore:
         with pytest.raises(AuthenticationError) as caught:

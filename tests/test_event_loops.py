@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _raw_server import RawServer, answer, raw_server
+
+from tests.support.raw_server import RawServer, answer, raw_server
 
 from alleviate_debtcore import AsyncDebtCore, EventLoopError
 from alleviate_debtcore.auth import ClientSecretCredential

@@ -6,8 +6,9 @@ from functools import cached_property
 
 import httpx
 import pytest
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, ClientClosedError, ConfigurationError, Environment
 from alleviate_debtcore.auth import EntraAuth

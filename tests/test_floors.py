@@ -1,5 +1,5 @@
 """Declared dependencies: every package the code imports is declared, and every declared one has
-the lower bound that `make test-floors` installs (tests/_floors.py)."""
+the lower bound that `make test-floors` installs (tests/support/floors.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
-from _floors import PROJECT, TOOL_EXTRAS, floor, pins, runtime_requirements
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tests.support.floors import PROJECT, TOOL_EXTRAS, floor, pins, runtime_requirements
 
 ROOT = Path(__file__).resolve().parent.parent
 # The folders that install as alleviate_debtcore (pyproject's package-dir).

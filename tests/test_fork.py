@@ -23,7 +23,8 @@ from typing import Any
 
 import httpx
 import pytest
-from _raw_server import RawRequest, Step, answer, raw_server
+
+from tests.support.raw_server import RawRequest, Step, answer, raw_server
 
 from alleviate_debtcore import AsyncDebtCore, DebtCore, DebtCoreError, Environment
 from alleviate_debtcore.sandbox import SandboxServer

@@ -13,8 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-from _fabricate import ROOT, fabricate, load_schema
-from _operations import (
+from graphql import get_operation_root_type
+from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
+from tests.support.fabricate import ROOT, fabricate, load_schema
+from tests.support.operations import (
     Operation,
     example_variables,
     method_kwargs,
@@ -22,9 +26,6 @@ from _operations import (
     operations,
     variables_for,
 )
-from _support import StaticAuth
-from graphql import get_operation_root_type
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore import AsyncDebtCore, Environment
 from alleviate_debtcore._base_client import ServiceClient
@@ -68,12 +69,12 @@ def _respond(service: str, nullable_as_null: bool, seen: list[dict[str, Any]]) -
 @pytest.mark.parametrize("nullable_as_null", [False, True], ids=["all-set", "nullables-null"])
 @pytest.mark.parametrize("op", OPERATIONS, ids=str)
 async def test_method_sends_its_operation_and_parses_the_answer(
-    op: Operation, nullable_as_null: bool, debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    op: Operation, nullable_as_null: bool, static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     seen: list[dict[str, Any]] = []
     httpx_mock.add_callback(_respond(op.service, nullable_as_null, seen))
     variables = variables_for(op)
-    method = method_of(debtcore, op)
+    method = method_of(static_debtcore, op)
 
     result = await method(**method_kwargs(method, variables))
 

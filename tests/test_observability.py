@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _support import StaticAuth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry import trace
@@ -16,6 +15,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, DebtCoreError, InternalServerError, RetryPolicy
 from alleviate_debtcore._logging import redact_headers

@@ -4,6 +4,7 @@ positive, finite number of seconds (NaN in any form, infinities, strings, bools,
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -12,8 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, ConfigurationError, DebtCore
 from alleviate_debtcore._options import DEFAULT_TIMEOUT, resolve_timeout
@@ -72,7 +74,7 @@ async def test_a_bad_per_call_timeout_fails_before_any_request(
     with pytest.raises(ConfigurationError, match="timeout"):
         await debtcore.offers.enrollment_plan("GA", timeout=value)
     with pytest.raises(ConfigurationError, match="timeout"):
-        debtcore_sync.offers.enrollment_plan("GA", timeout=value)
+        await asyncio.to_thread(debtcore_sync.offers.enrollment_plan, "GA", timeout=value)
     assert httpx_mock.get_requests() == []
 
 
@@ -94,7 +96,7 @@ async def test_a_bad_retry_count_fails_before_any_request(
         with pytest.raises(ConfigurationError, match="max_retries"):
             await debtcore.offers.enrollment_plan("GA", max_retries=value)
         with pytest.raises(ConfigurationError, match="max_retries"):
-            debtcore_sync.offers.enrollment_plan("GA", max_retries=value)
+            await asyncio.to_thread(debtcore_sync.offers.enrollment_plan, "GA", max_retries=value)
         with pytest.raises(ConfigurationError, match="max_retries"):
             debtcore_sync.with_options(max_retries=value)
     with pytest.raises(ConfigurationError, match="max_retries"):

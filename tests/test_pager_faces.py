@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import (
     APIError,

@@ -1,6 +1,6 @@
 """What a release publishes: one version everywhere, the license, the metadata, a clean build, the
-release workflow's shape. The build checks are the release workflow's own (tests/_dist_check.py),
-run offline with this venv's build tools."""
+release workflow's shape. The build checks are the release workflow's own
+(tests/support/dist_check.py), run offline with this venv's build tools."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _dist_check import build, sdist_problems, wheel_problems
+
+from tests.support.dist_check import build, sdist_problems, wheel_problems
 
 from alleviate_debtcore import __version__
 
@@ -146,7 +147,7 @@ RELEASE = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="u
 def test_the_release_workflow_publishes_a_tag_once_built_with_trusted_publishing() -> None:
     assert re.search(r"^on:\n  push:\n    tags: \[\"v\*\"\]$", RELEASE, re.MULTILINE)
     build_job, publish_job = RELEASE.split("\n  publish:\n")
-    assert "tests/_dist_check.py" in build_job and "--tag" in build_job
+    assert "python -m tests.support.dist_check" in build_job and "--tag" in build_job
     assert "id-token" not in build_job  # only the job that publishes can mint a token
     assert "id-token: write" in publish_job and "name: pypi" in publish_job
     assert "needs: build" in publish_job

@@ -1,8 +1,8 @@
 """`schema diff` on the mutation corpus: the exact operations each schema change breaks.
 
 Every case states its exit code and its broken operations; the tool must match them exactly,
-and so must the independent oracle (``_schema_oracle``) that defends them. The last test
-measures the issue's bounds over the whole corpus: no broken operation without exit 1, at most
+and so must the independent oracle (``tests.support.schema_oracle``) that defends them. The last
+test measures the issue's bounds over the whole corpus: no broken operation without exit 1, at most
 10% of named operations not actually broken.
 """
 
@@ -12,10 +12,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from _schema_corpus import CASES, Case
-from _schema_mutations import Sdl
-from _schema_oracle import broken_operations
 from graphql import GraphQLSchema, build_ast_schema, build_schema, parse
+
+from tests.support.schema_corpus import CASES, Case
+from tests.support.schema_mutations import Sdl
+from tests.support.schema_oracle import broken_operations
 
 from alleviate_debtcore.cli._schema import DiffReport, ServiceDiff, diff_service
 from alleviate_debtcore.cli._schema_impact import Operation, operations_in

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _support import StaticAuth
 from graphql import build_schema, find_breaking_changes, find_dangerous_changes
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import Environment
 from alleviate_debtcore.cli._schema import pull_schema, stable_sdl

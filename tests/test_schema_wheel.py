@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from _wheel_venv import ROOT, WheelVenv, run
+
+from tests.support.wheel_venv import ROOT, WheelVenv, run
 
 SERVICES = ("credit", "underwriting", "offers", "enrollment")
 

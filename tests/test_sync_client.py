@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-from _raw_server import RawServer, raw_server, silent, trickle
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
+from tests.support.raw_server import RawServer, raw_server, silent, trickle
 
 from alleviate_debtcore import (
     APITimeoutError,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _support import StaticAuth
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, DebtCore
 from alleviate_debtcore._base_client import ServiceClient

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from _raw_server import RawRequest, Step, answer, raw_server
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
+from tests.support.raw_server import RawRequest, Step, answer, raw_server
 
 from alleviate_debtcore import (
     APIConnectionError,

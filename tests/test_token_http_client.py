@@ -11,7 +11,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-from _support import StaticAuth
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import AsyncDebtCore, ConfigurationError, DebtCore
 from alleviate_debtcore.auth import ClientSecretCredential

@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _support import StaticAuth
 from pytest_httpx import HTTPXMock
+
+from tests.support.doubles import StaticAuth
 
 from alleviate_debtcore import (
     APIConnectionError,
@@ -107,13 +108,13 @@ async def call(debtcore: AsyncDebtCore, kind: str, **options: Any) -> Any:
 @pytest.mark.parametrize("kind", ["query", "mutation"])
 @pytest.mark.parametrize("name", list(FAULTS))
 async def test_fault_raises_its_error_after_the_allowed_attempts(
-    name: str, kind: str, debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    name: str, kind: str, static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     fault, error, query_attempts, mutation_attempts = FAULTS[name]
     recorder = Recorder(fault)
     httpx_mock.add_callback(recorder, is_reusable=True)
     with pytest.raises(error) as caught:
-        await call(debtcore, kind)
+        await call(static_debtcore, kind)
     expected = query_attempts if kind == "query" else mutation_attempts
     assert len(recorder.requests) == expected
     assert caught.value.request_id  # type: ignore[attr-defined]
@@ -122,11 +123,11 @@ async def test_fault_raises_its_error_after_the_allowed_attempts(
 
 
 async def test_a_query_recovers_when_a_retry_succeeds(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     recorder = Recorder(status(503), then=PLAN_OK, failures=2)
     httpx_mock.add_callback(recorder, is_reusable=True)
-    plan = await call(debtcore, "query")
+    plan = await call(static_debtcore, "query")
     assert plan.servicing_company == "ACME"
     assert len(recorder.requests) == 3
 
@@ -182,38 +183,38 @@ async def test_backoff_delays_and_retry_after(
 
 
 async def test_retry_after_beyond_the_cap_fails_at_once(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     recorder = Recorder(status(429, {"Retry-After": "3600"}))
     httpx_mock.add_callback(recorder, is_reusable=True)
     with pytest.raises(RateLimitError) as caught:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     assert len(recorder.requests) == 1
     assert caught.value.retry_after == 3600.0
 
 
 async def test_timeout_per_call_reaches_httpx(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     # Each limit is the configured one, lowered to what is left of the call's budget.
     httpx_mock.add_response(json=PLAN_OK)
-    await call(debtcore, "query", timeout=5)
+    await call(static_debtcore, "query", timeout=5)
     limits = httpx_mock.get_requests()[0].extensions["timeout"]
     assert set(limits) == {"connect", "read", "write", "pool"}
     assert all(4.0 < value <= 5.0 for value in limits.values())
     httpx_mock.add_response(json=PLAN_OK)
-    await call(debtcore, "query")
+    await call(static_debtcore, "query")
     default = httpx_mock.get_requests()[1].extensions["timeout"]
     assert 9.0 < default["connect"] <= 10.0
     assert all(29.0 < default[phase] <= 30.0 for phase in ("read", "write", "pool"))
 
 
 async def test_status_error_carries_response_and_server_request_id(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_response(status_code=403, headers={"x-request-id": "srv-42"}, text="nope")
     with pytest.raises(PermissionDeniedError) as caught:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     error = caught.value
     assert error.status_code == 403 and error.response.text == "nope"
     assert error.request_id == "srv-42" and "srv-42" in str(error)
@@ -221,7 +222,7 @@ async def test_status_error_carries_response_and_server_request_id(
 
 
 async def test_graphql_errors_keep_typed_partial_data(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     body = PLAN_OK | {
         "errors": [
@@ -235,7 +236,7 @@ async def test_graphql_errors_keep_typed_partial_data(
     }
     httpx_mock.add_response(json=body)
     with pytest.raises(GraphQLResponseError) as caught:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     error = caught.value
     assert [e.message for e in error.errors] == ["partial failure", "second"]
     assert error.errors[0].path == ["enrollmentPlan", "x"]
@@ -246,15 +247,15 @@ async def test_graphql_errors_keep_typed_partial_data(
 
 
 async def test_payload_business_errors_raise_from_the_method_and_through_unwrap(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     body = {"data": {"createEnrollment": {"data": None, "errors": [{"message": "NOT_FOUND"}]}}}
     httpx_mock.add_response(json=body, headers={"x-request-id": "req-7"}, is_reusable=True)
     with pytest.raises(PayloadError) as caught:
-        await call(debtcore, "mutation")
+        await call(static_debtcore, "mutation")
     assert caught.value.messages == ["NOT_FOUND"]
     assert caught.value.request_id == "req-7" and "req-7" in str(caught.value)
-    payload = await debtcore.enrollment.with_payload.create_enrollment(
+    payload = await static_debtcore.enrollment.with_payload.create_enrollment(
         og_id="og-1", lead_id="lead-1", contact_info={"job_classification": "W_2"}
     )
     assert payload.request_id == "req-7"
@@ -265,38 +266,38 @@ async def test_payload_business_errors_raise_from_the_method_and_through_unwrap(
 
 
 async def test_server_echoes_of_variable_values_are_redacted(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     message = 'Variable "$input" got invalid value "666023511" at "input.ssn"; Expected type "Int".'
     httpx_mock.add_response(status_code=400, json={"errors": [{"message": message}]})
     with pytest.raises(BadRequestError) as caught:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     assert "666023511" not in str(caught.value)
     assert "got invalid value <redacted>" in str(caught.value)
     httpx_mock.add_response(json={"data": None, "errors": [{"message": message}]})
     with pytest.raises(GraphQLResponseError) as caught_gql:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     assert "666023511" not in str(caught_gql.value)
     assert "666023511" not in caught_gql.value.errors[0].message
 
 
 async def test_validation_error_text_holds_no_values(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_response(
         json={"data": {"enrollmentPlan": {"data": {"servicingCompany": {"ssn": "666023511"}}}}}
     )
     with pytest.raises(ResponseValidationError) as caught:
-        await call(debtcore, "query")
+        await call(static_debtcore, "query")
     assert "666023511" not in str(caught.value)
     assert "enrollmentPlan.data.servicingCompany" in str(caught.value)
 
 
 async def test_request_body_is_the_graphql_envelope(
-    debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
+    static_debtcore: AsyncDebtCore, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_response(json=PLAN_OK)
-    await call(debtcore, "query")
+    await call(static_debtcore, "query")
     body = json.loads(httpx_mock.get_requests()[0].content)
     assert set(body) == {"query", "operationName", "variables"}
     assert body["variables"] == {"input": {"primaryApplicantState": "GA"}}

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from certificates import ClientCertificate
-from sandbox_cli import CliSandbox, cli_sandbox
+
+from tests.support.certificates import ClientCertificate
+from tests.support.sandbox_cli import CliSandbox, cli_sandbox
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from entra_support import API_URL, SCOPE, T0, FakeApi, FakeClock
 from pytest_httpx import HTTPXMock
+
+from tests.support.entra import API_URL, SCOPE, T0, FakeApi, FakeClock
 
 from alleviate_debtcore.auth import AzureCredentialAdapter, EntraAuth
 from alleviate_debtcore.auth._azure import credential_identity
@@ -180,7 +181,8 @@ def test_identity_is_read_from_azure_identitys_own_classes(tmp_path: Path) -> No
         WorkloadIdentityCredential,
         aio,
     )
-    from certificates import ClientCertificate
+
+    from tests.support.certificates import ClientCertificate
 
     pem = ClientCertificate("identity").write_pem(tmp_path / "client.pem")
     token_file = tmp_path / "token"

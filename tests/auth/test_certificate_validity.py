@@ -4,6 +4,7 @@ Entra does); password mistakes say which mistake; no constructor lets a raw exce
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import os
 import time
@@ -15,9 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from certificates import ClientCertificate, sign_rs256
-from entra_support import CLIENT_ID, SCOPE, TENANT, TOKEN_URL, token_json
 from pytest_httpx import HTTPXMock
+
+from tests.support.certificates import ClientCertificate, sign_rs256
+from tests.support.entra import CLIENT_ID, SCOPE, TENANT, TOKEN_URL, token_json
 
 from alleviate_debtcore import AsyncDebtCore, DebtCore
 from alleviate_debtcore.auth import CertificateCredential, ClientAssertionCredential
@@ -337,10 +339,11 @@ async def test_an_expired_certificate_over_http_gets_a_hint_about_its_dates(
                 assert await debtcore.offers.get_offer("og-offer-123456") is not None
         else:
             with DebtCore(credential=credential(), environment=server.environment) as sync:
+                # In a thread: the blocking face must not run on this test's event loop.
                 with pytest.raises(InvalidCredentialsError) as caught:
-                    sync.offers.get_offer("og-offer-123456")
+                    await asyncio.to_thread(sync.offers.get_offer, "og-offer-123456")
                 signed_with[0] = current
-                assert sync.offers.get_offer("og-offer-123456") is not None
+                assert await asyncio.to_thread(sync.offers.get_offer, "og-offer-123456") is not None
     assert caught.value.aadsts_code == "AADSTS700027"
     assert "validity dates" in caught.value.message  # not the client-secret hint
     assert "CLIENT_SECRET" not in caught.value.message

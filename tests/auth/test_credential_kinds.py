@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from certificates import ClientCertificate
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
-from entra_support import CLIENT_ID, SCOPE, SECRET, TENANT, TOKEN_URL, error_json, token_json
 from pytest_httpx import HTTPXMock
+
+from tests.support.certificates import ClientCertificate
+from tests.support.entra import CLIENT_ID, SCOPE, SECRET, TENANT, TOKEN_URL, error_json, token_json
 
 from alleviate_debtcore._version import __version__
 from alleviate_debtcore.auth import (

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from certificates import ClientCertificate, sign_rs256
+
+from tests.support.certificates import ClientCertificate, sign_rs256
 
 from alleviate_debtcore import AsyncDebtCore
 from alleviate_debtcore.auth import CertificateCredential, ClientAssertionCredential

@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
-from entra_support import (
+from pytest_httpx import HTTPXMock
+
+from tests.support.entra import (
     API_URL,
     TOKEN_URL,
     FakeApi,
@@ -15,7 +17,6 @@ from entra_support import (
     make_auth,
     token_json,
 )
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import AccessToken, EntraAuth, InMemoryTokenCache
 

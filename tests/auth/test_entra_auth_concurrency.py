@@ -10,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from entra_support import (
+from pytest_httpx import HTTPXMock
+
+from tests.support.entra import (
     API_URL,
     TOKEN_URL,
     FakeClock,
@@ -20,7 +22,6 @@ from entra_support import (
     make_credential,
     token_json,
 )
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.errors import InvalidCredentialsError
 

@@ -6,7 +6,9 @@ import logging
 
 import httpx
 import pytest
-from entra_support import (
+from pytest_httpx import HTTPXMock
+
+from tests.support.entra import (
     API_URL,
     CLIENT_ID,
     SCOPE,
@@ -19,7 +21,6 @@ from entra_support import (
     make_credential,
     token_json,
 )
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import AccessToken, EntraAuth, InMemoryTokenCache, TokenCache
 from alleviate_debtcore.auth._entra_auth import (

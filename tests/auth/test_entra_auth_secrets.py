@@ -6,7 +6,9 @@ import logging
 
 import httpx
 import pytest
-from entra_support import (
+from pytest_httpx import HTTPXMock
+
+from tests.support.entra import (
     API_URL,
     SECRET,
     TOKEN_URL,
@@ -17,7 +19,6 @@ from entra_support import (
     make_credential,
     token_json,
 )
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import InMemoryTokenCache
 from alleviate_debtcore.errors import (

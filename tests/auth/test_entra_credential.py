@@ -9,7 +9,9 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from entra_support import (
+from pytest_httpx import HTTPXMock
+
+from tests.support.entra import (
     CLIENT_ID,
     SCOPE,
     SECRET,
@@ -21,7 +23,6 @@ from entra_support import (
     make_credential,
     token_json,
 )
-from pytest_httpx import HTTPXMock
 
 from alleviate_debtcore.auth import (
     AccessToken,

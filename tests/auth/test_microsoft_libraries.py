@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox_cli import CLIENT_ID, SCOPE, TENANT, CliSandbox
+
+from tests.support.sandbox_cli import CLIENT_ID, SCOPE, TENANT, CliSandbox
 
 HERE = Path(__file__).resolve().parent
 SECRET = "local-secret"

@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sandbox_cli import CLIENT_ID, SCOPE, TENANT, CliSandbox
+
+from tests.support.sandbox_cli import CLIENT_ID, SCOPE, TENANT, CliSandbox
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 

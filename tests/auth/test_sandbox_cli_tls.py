@@ -7,8 +7,9 @@ import ssl
 from pathlib import Path
 
 import httpx
-from certificates import ClientCertificate
-from sandbox_cli import SCOPE, TENANT, cli_sandbox
+
+from tests.support.certificates import ClientCertificate
+from tests.support.sandbox_cli import SCOPE, TENANT, cli_sandbox
 
 from alleviate_debtcore.auth import CertificateCredential
 from alleviate_debtcore.errors import InvalidCredentialsError

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 import redis
-from cache_support import CLIENT_ID, CLIENT_SECRET, KEY, exception_texts, log_texts, token
+
+from tests.support.caches import CLIENT_ID, CLIENT_SECRET, KEY, exception_texts, log_texts, token
 
 from alleviate_debtcore import DebtCore
 from alleviate_debtcore.auth import FileTokenCache, RedisTokenCache, SharedTokenCache

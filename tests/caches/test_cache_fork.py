@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis.asyncio
-from cache_support import KEY, token
+
+from tests.support.caches import KEY, token
 
 from alleviate_debtcore.auth import FileTokenCache, InMemoryTokenCache, RedisTokenCache
 from alleviate_debtcore.auth._shared_flight import SharedFlight

@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 import pytest
 from azure.identity import ClientSecretCredential, DefaultAzureCredential
-from cache_support import SCOPE
+
+from tests.support.caches import SCOPE
 
 from alleviate_debtcore import ConfigurationError, DebtCore
 from alleviate_debtcore.auth import EntraAuth, FileTokenCache, InMemoryTokenCache, TokenCache

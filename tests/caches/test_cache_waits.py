@@ -4,6 +4,7 @@ writer. Real processes hold the locks; the calls go to the sandbox on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from cache_support import CLIENT_ID, CLIENT_SECRET, KEY, token
+
+from tests.support.caches import CLIENT_ID, CLIENT_SECRET, KEY, token
 
 from alleviate_debtcore import AsyncDebtCore, DebtCore, _deadline
 from alleviate_debtcore._deadline import Deadline, current_deadline
@@ -102,8 +104,8 @@ def _clients(server: SandboxServer, cache: SharedTokenCache) -> tuple[DebtCore, 
 
 
 async def _call(face: str, sync_client: DebtCore, async_client: AsyncDebtCore) -> None:
-    if face == "sync":
-        sync_client.credit.credit_report(input=REPORT)
+    if face == "sync":  # in a thread, as async code must call the blocking face
+        await asyncio.to_thread(sync_client.credit.credit_report, input=REPORT)
     else:
         await async_client.credit.credit_report(input=REPORT)
 

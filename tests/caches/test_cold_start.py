@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cache_support import token_requests
+
+from tests.support.caches import token_requests
 
 from alleviate_debtcore.sandbox import SandboxServer
 from bench._cold_start import run_cold_start

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cache_support import CLIENT_ID, KEY, OTHER_KEY, SCOPE, TENANT, TOKEN_VALUE, Clock, token
+
+from tests.support.caches import CLIENT_ID, KEY, OTHER_KEY, SCOPE, TENANT, TOKEN_VALUE, Clock, token
 
 from alleviate_debtcore.auth import FileTokenCache, SharedTokenCache, TokenCache
 from alleviate_debtcore.auth._cache import hashed_cache_key

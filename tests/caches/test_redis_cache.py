@@ -9,7 +9,8 @@ import time
 import pytest
 import redis
 import redis.asyncio
-from cache_support import (
+
+from tests.support.caches import (
     CLIENT_ID,
     KEY,
     OTHER_KEY,
@@ -127,11 +128,12 @@ def test_the_lock_is_exclusive_released_only_by_its_owner_and_expires(
     lock_name = prefix + hashed_cache_key(KEY) + ":lock"
     assert 0 < client.pttl(lock_name) <= 300
     cache.unlock(KEY, owner)
-    # A holder that died leaves its lock as this, with nobody renewing it: it expires.
-    client.set(lock_name, "dead-holder", px=300)
+    # A holder that died leaves its lock as this, with nobody renewing it: it expires (1.5 s:
+    # long enough that a busy machine cannot let it expire before the next line looks).
+    client.set(lock_name, "dead-holder", px=1500)
     assert other_process.lock(KEY) is None
     taken_over = None
-    budget = time.monotonic() + 30  # generous: expiry is Redis's, at 0.3 s
+    budget = time.monotonic() + 30  # generous: expiry is Redis's, at 1.5 s
     while taken_over is None and time.monotonic() < budget:
         time.sleep(0.05)
         taken_over = other_process.lock(KEY)

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from cache_support import (
+
+from tests.support.caches import (
     CLIENT_SECRET,
     Clock,
     Recording,
@@ -135,11 +136,13 @@ async def test_a_lock_whose_holder_died_is_taken_over_when_it_expires(
     dead = RedisTokenCache.from_url(redis_server.url, prefix=prefix, lock_timeout=0.5)
     live = RedisTokenCache.from_url(redis_server.url, prefix=prefix, lock_timeout=0.5)
     auth = make_auth(sandbox_server, live)
-    # What a holder that died leaves: its lock, which nobody renews or releases.
+    # What a holder that died leaves: its lock, which nobody renews or releases. The clock starts
+    # before the lock is set: however long a busy machine takes between the two, the fetch
+    # cannot come before the lock's 0.5 s are over.
+    started = time.monotonic()
     redis.Redis.from_url(redis_server.url).set(
         dead.entry_name(auth.cache_key) + ":lock", "dead-holder", px=500
     )
-    started = time.monotonic()
     fetched = await asyncio.wait_for(auth.get_token(), 10)
     assert time.monotonic() - started >= 0.3
     assert token_requests(sandbox_server) == 1

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _raw_server import RawRequest, RawServer, Step, answer, raw_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.support.raw_server import RawRequest, RawServer, Step, answer, raw_server
 
 from alleviate_debtcore import AsyncDebtCore, DebtCoreError, RetryPolicy
 from alleviate_debtcore._options import TransportOptions

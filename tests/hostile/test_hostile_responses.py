@@ -13,7 +13,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _raw_server import GOOD_TOKEN, Handler, RawRequest, RawServer, Step, answer, head, raw_server
+
+from tests.support.raw_server import (
+    GOOD_TOKEN,
+    Handler,
+    RawRequest,
+    RawServer,
+    Step,
+    answer,
+    head,
+    raw_server,
+)
 
 from alleviate_debtcore import (
     APIConnectionError,

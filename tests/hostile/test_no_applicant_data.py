@@ -10,7 +10,8 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
-from _raw_server import Handler, RawServer, answer, raw_server
+
+from tests.support.raw_server import Handler, RawServer, answer, raw_server
 
 from alleviate_debtcore import AsyncDebtCore, DebtCoreError, RetryPolicy
 from alleviate_debtcore._redaction import redact

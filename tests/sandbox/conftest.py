@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sandbox_support import Api
+
+from tests.support.sandbox_api import Api
 
 from alleviate_debtcore.sandbox import SandboxApp, create_app
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sandbox_support import TOKEN_FORM, TOKEN_PATH
+
+from tests.support.sandbox_api import TOKEN_FORM, TOKEN_PATH
 
 from alleviate_debtcore.sandbox import ConnectionBounds, SandboxServer, create_app
 from alleviate_debtcore.sandbox._server import _server  # pyright: ignore[reportPrivateUsage]

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import PULL, THOMAS_DEVOS, Api, messages
+
+from tests.support.sandbox_api import PULL, THOMAS_DEVOS, Api, messages
 
 from alleviate_debtcore.sandbox import create_app
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_support import EXAMPLES, PULL, Api, messages
+
+from tests.support.sandbox_api import EXAMPLES, PULL, Api, messages
 
 from alleviate_debtcore._environment import LEGACY_UNDERWRITING_PATH, Service
 

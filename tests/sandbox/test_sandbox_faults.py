@@ -6,7 +6,8 @@ import time
 
 import httpx
 import pytest
-from sandbox_support import PULL, THOMAS_DEVOS, TOKEN_FORM, TOKEN_PATH, Api
+
+from tests.support.sandbox_api import PULL, THOMAS_DEVOS, TOKEN_FORM, TOKEN_PATH, Api
 
 from alleviate_debtcore.sandbox import Faults, SandboxApp
 

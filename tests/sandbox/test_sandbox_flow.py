@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import (
+
+from tests.support.sandbox_api import (
     CHECK_V2,
     CREATE_ENROLLMENT,
     ENROLLMENT_STATUS,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_support import TOKEN_FORM, TOKEN_PATH, Api
+
+from tests.support.sandbox_api import TOKEN_FORM, TOKEN_PATH, Api
 
 from alleviate_debtcore._environment import SERVICE_PATHS
 from alleviate_debtcore.sandbox import ExecutionLog, RequestLimits, create_app

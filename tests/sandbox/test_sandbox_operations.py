@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 import pytest
-from sandbox_support import CHECK_V2, PULL, THOMAS_DEVOS, Api, messages
+
+from tests.support.sandbox_api import CHECK_V2, PULL, THOMAS_DEVOS, Api, messages
 
 JOINT_REPORT = """
 mutation Joint($input: JointCreditReportInput!) {

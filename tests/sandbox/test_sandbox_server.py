@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_support import TOKEN_FORM, TOKEN_PATH
+
+from tests.support.sandbox_api import TOKEN_FORM, TOKEN_PATH
 
 from alleviate_debtcore._environment import SERVICE_PATHS
 from alleviate_debtcore.cli import build_parser, main

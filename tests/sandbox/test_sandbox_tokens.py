@@ -7,7 +7,8 @@ import uuid
 
 import httpx
 import pytest
-from sandbox_support import SCOPE, TOKEN_FORM, TOKEN_PATH, Api, jwt_claims
+
+from tests.support.sandbox_api import SCOPE, TOKEN_FORM, TOKEN_PATH, Api, jwt_claims
 
 from alleviate_debtcore._environment import (
     ALLEVIATE_TENANT_ID,

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from _wheel_venv import WheelVenv, run
+from tests.support.wheel_venv import WheelVenv, run
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "app"

@@ -1,6 +1,6 @@
 """Build the sdist and the wheel once and check them: what the release workflow publishes.
 
-``python tests/_dist_check.py [--tag v0.2.0] [--no-isolation] [--outdir dist]`` builds with
+``python -m tests.support.dist_check [--tag v0.2.0] [--no-isolation] [--outdir dist]`` builds with
 ``python -m build`` (the wheel from the sdist), fails on any warning the build prints, runs
 ``twine check --strict`` and compares the wheel's files with the packages pyproject.toml lists.
 tests/test_packaging.py runs the same checks offline (``--no-isolation``).
@@ -18,7 +18,7 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Python warnings (SetuptoolsDeprecationWarning, BuildBackendWarning, ...) and setuptools' `!!`
 # banners; distutils' lowercase "warning: no previously-included files" is only the
 # MANIFEST.in exclusions finding nothing to exclude (a tree without bytecode), not a problem.

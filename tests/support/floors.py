@@ -1,6 +1,6 @@
 """Pins every runtime dependency to the lowest version pyproject.toml allows (`make test-floors`).
 
-Run as ``python tests/_floors.py`` it prints a requirements file: ``name==floor`` for the
+Run as ``python -m tests.support.floors`` it prints a requirements file: ``name==floor`` for the
 dependencies and every runtime extra (optional-dependencies but ``TOOL_EXTRAS``). Each must
 declare a lower bound; what they depend on in turn resolves to the newest version that fits, like
 uv's ``lowest-direct``.
@@ -15,7 +15,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "alleviate-debtcore"
 # Extras for working on the package, not for applications: ariadne-codegen brings its own, higher
 # floors (pydantic 2.8, graphql-core 3.2.7), so it cannot share the runtime floors' venv.

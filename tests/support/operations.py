@@ -12,7 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from _fabricate import ROOT, SCALARS, load_schema
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -27,6 +26,8 @@ from graphql import (
 )
 from pydantic import BaseModel
 
+from tests.support.fabricate import ROOT, SCALARS, load_schema
+
 from alleviate_debtcore import SERVICES
 from alleviate_debtcore._client import AsyncDebtCore
 
@@ -36,7 +37,7 @@ EXAMPLE_FOLDERS = {
     "offers": "offer",
     "enrollment": "enrollment",
 }
-EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "examples"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from graphql import (
     graphql_sync,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SCALARS: dict[str, Any] = {
     "String": "text",

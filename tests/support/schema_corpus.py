@@ -1,13 +1,14 @@
 """The schema-mutation corpus: each case is one schema change, with the exit code of
 ``debtcore schema diff`` and the exact set of our operations it breaks (ground truth from
-``_schema_oracle``; ``test_schema_corpus.py`` checks both the tool and the oracle against it)."""
+``tests.support.schema_oracle``; ``test_schema_corpus.py`` checks both the tool and the oracle
+against it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from _schema_mutations import Sdl
+from tests.support.schema_mutations import Sdl
 
 Edit = Callable[[Sdl], object]
 
