@@ -128,10 +128,10 @@ lint: $(LINKS) ## ruff, pyright (strict on handwritten code), mypy, the workflow
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(BIN)/zizmor --offline .github/workflows/ .github/dependabot.yml
 
-# pytest-xdist: one worker per core and one more, for the time tests spend waiting (servers,
-# deadlines, subprocesses); worksteal: an idle worker takes tests queued on a busy one (the slow
+# pytest-xdist: one worker per core and two more, for the time tests spend waiting (servers,
+# deadlines, subprocesses: measured on 2 cores, 3 workers 143 s, 4 workers 128 s); worksteal: an idle worker takes tests queued on a busy one (the slow
 # kinds run first: tests/conftest.py). PYTEST_WORKERS=n to choose, PYTEST_ARGS adds options.
-PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 2)')
 PYTEST = $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 # The slow kinds (markers registered in pyproject.toml, applied in tests/conftest.py).
 SLOW_MARKERS := venv or typecheck or node or multiprocess or redis or docs or slow
