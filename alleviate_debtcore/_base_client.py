@@ -119,6 +119,16 @@ class _ServiceClientCommon:
         self.service = service
         self.url = url
 
+    def _payload(self, operation: Operation[Any], response: GraphQLResult) -> Any:
+        """``operation``'s payload in ``response``, stamped with the call's request id and
+        variables (what its errors report and redact)."""
+        payload = getattr(
+            parse_result(operation.result_type, response, self.service), operation.field
+        )
+        if payload is not None:  # null where the schema lets the root field be
+            payload._stamp(response.request_id, response.sent)
+        return payload
+
     def _send_arguments(
         self,
         query: str,
@@ -190,20 +200,9 @@ class ServiceClient(_ServiceClientCommon):
         headers: Mapping[str, str] | None,
     ) -> Any:
         """Send ``operation`` and return its payload's data (``PayloadError`` without any)."""
-        response = await self.execute(
-            operation.document,
-            operation.name,
-            variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=headers,
+        return payload_data(
+            await self._call_for_payload(operation, variables, timeout, max_retries, headers)
         )
-        result = parse_result(operation.result_type, response, self.service)
-        # Inline rather than a shared helper: one Python call less per operation.
-        payload = getattr(result, operation.field)
-        if payload is not None:  # null where the schema lets the root field be
-            payload._stamp(response.request_id, response.sent)
-        return payload_data(payload)
 
     async def _call_for_payload(
         self,
@@ -222,12 +221,7 @@ class ServiceClient(_ServiceClientCommon):
             max_retries=max_retries,
             headers=headers,
         )
-        payload = getattr(
-            parse_result(operation.result_type, response, self.service), operation.field
-        )
-        if payload is not None:
-            payload._stamp(response.request_id, response.sent)
-        return payload
+        return self._payload(operation, response)
 
 
 class SyncServiceClient(_ServiceClientCommon):
@@ -262,20 +256,9 @@ class SyncServiceClient(_ServiceClientCommon):
         headers: Mapping[str, str] | None,
     ) -> Any:
         """The blocking twin of ``ServiceClient._call``."""
-        response = self.execute(
-            operation.document,
-            operation.name,
-            variables,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=headers,
+        return payload_data(
+            self._call_for_payload(operation, variables, timeout, max_retries, headers)
         )
-        result = parse_result(operation.result_type, response, self.service)
-        # Inline rather than a shared helper: one Python call less per operation.
-        payload = getattr(result, operation.field)
-        if payload is not None:  # null where the schema lets the root field be
-            payload._stamp(response.request_id, response.sent)
-        return payload_data(payload)
 
     def _call_for_payload(
         self,
@@ -294,12 +277,7 @@ class SyncServiceClient(_ServiceClientCommon):
             max_retries=max_retries,
             headers=headers,
         )
-        payload = getattr(
-            parse_result(operation.result_type, response, self.service), operation.field
-        )
-        if payload is not None:
-            payload._stamp(response.request_id, response.sent)
-        return payload
+        return self._payload(operation, response)
 
 
 class PayloadView:

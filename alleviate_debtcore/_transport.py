@@ -182,7 +182,6 @@ class _Failure:
 
 
 def _prepare(
-    options: TransportOptions,
     defaults: _Defaults,
     *,
     service: str,
@@ -196,6 +195,7 @@ def _prepare(
     headers: object,
 ) -> _Call:
     """Validate the per-call options and build what every attempt sends."""
+    options = defaults.options
     retries = options.max_retries if max_retries is None else validate_max_retries(max_retries)
     if timeout is None:
         call_timeout, budget = options.timeout, defaults.budget
@@ -563,7 +563,6 @@ class GraphQLTransport:
         if self._defaults.options is not self.options:  # replaced since: decide again
             self._defaults = _Defaults(self.options)
         call = _prepare(
-            self.options,
             self._defaults,
             service=service,
             url=url,
@@ -718,7 +717,6 @@ class SyncGraphQLTransport:
         if self._defaults.options is not self.options:  # replaced since: decide again
             self._defaults = _Defaults(self.options)
         call = _prepare(
-            self.options,
             self._defaults,
             service=service,
             url=url,
