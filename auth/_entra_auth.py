@@ -436,20 +436,13 @@ class EntraAuth(httpx.Auth, DeadlineAware):
     def _after_fork(self) -> None:
         """In a forked child: new locks (a parent thread may have held one at the fork; its
         fetch will never finish here), no event-loop locks and no in-flight state. The cached
-        token is kept: it is the same identity's, valid in any process."""
+        token is kept: it is the same identity's, valid in any process (the in-memory cache
+        renews its own lock: InMemoryTokenCache._reset_after_fork)."""
         self._state_lock = threading.Lock()
         self._thread_fetch_lock = threading.Lock()
         self._loop_locks = weakref.WeakKeyDictionary()
         self._last_failure = None
         self._next_refresh_attempt = 0.0
-        if type(self._cache) is InMemoryTokenCache:
-            # Its lock may have been held at the fork too: a new cache with the same token.
-            # The dict itself is consistent (each of its operations ran under the GIL).
-            tokens: dict[str, AccessToken] = self._cache._tokens  # pyright: ignore[reportPrivateUsage]
-            kept = tokens.get(self._key)
-            self._cache = InMemoryTokenCache()
-            if kept is not None:
-                self._cache.set(self._key, kept)
 
     async def aclose(self) -> None:
         """Close the credential's own async HTTP client."""
